@@ -1,0 +1,68 @@
+# leadgrade — a thin wrapper over the `leadgrade` command. `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+UV_VERSION := 0.13.9
+LG := $(BIN)/leadgrade
+
+.PHONY: help run install install-dev train serve promote demo-data test lint format bench bench-quality clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.runtime: requirements.lock pyproject.toml | $(UV)
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements-dev.lock
+	@touch $@
+
+install: $(VENV)/.runtime ## Create .venv and install the locked runtime dependencies
+
+install-dev: $(VENV)/.dev ## Also install the locked test and lint tools
+
+run: install ## Set up, generate demo data, train, register, promote and serve on 127.0.0.1:8000
+	$(LG) run
+
+demo-data: install ## Write demo leads to .leadgrade/demo/leads.csv
+	$(LG) demo-data
+
+train: install ## Train on the demo data (or DATA=file SPEC=spec.toml) and register a challenger
+	$(LG) train $(if $(DATA),--data $(DATA)) $(if $(SPEC),--spec $(SPEC))
+
+promote: install ## Promote the challenger to champion if it passes the gate
+	$(LG) promote
+
+serve: install ## Serve the champion model on 127.0.0.1:8000
+	$(LG) serve
+
+test: install-dev ## Run the whole test suite (trains small real models, starts real servers)
+	$(BIN)/pytest
+
+lint: install-dev ## ruff (lint and format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy features models training serving leadgrade
+
+format: install-dev ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install-dev ## Speed benchmarks; results in docs/benchmarks.md
+	$(BIN)/python -m benchmarks.speed
+
+bench-quality: install-dev ## Model-quality benchmark on demo and ../shared/data; results in docs/quality.md
+	$(BIN)/python -m benchmarks.quality
+
+clean: ## Remove the environment and local state (MLflow runs, lead store, demo data)
+	rm -rf $(VENV) .leadgrade .mypy_cache .ruff_cache .pytest_cache

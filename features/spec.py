@@ -1,0 +1,237 @@
+"""The lead spec: one TOML file that says what every column of a lead export means.
+
+The spec is the single source of truth for a lead. Training validates rows with it, the
+fitted model carries it, and serving builds its request schema from the model's copy, so
+the API and the model can never disagree. See ``docs/spec.md`` for the reference.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from features.errors import SpecError
+from features.reasons import DEFAULT_REASON_WEIGHTS, CanonicalReason
+
+GRADES = ("A", "B", "C", "D")
+FieldKind = Literal["categorical", "numeric", "boolean", "email", "job_title", "company"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LeadSection(_Section):
+    id: str
+    created_at: str | None = None
+
+
+class OutcomeSection(_Section):
+    column: str
+    won: list[str] = Field(min_length=1)
+    lost: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> OutcomeSection:
+        both = set(self.won) & set(self.lost)
+        if both:
+            raise ValueError(f"outcome values {sorted(both)} are listed as both won and lost")
+        return self
+
+
+class FeedbackSection(_Section):
+    """Columns that sales fills in after contact: used for labels and reports, never features."""
+
+    reason: str | None = None
+    rating: str | None = None
+    reasons: dict[str, CanonicalReason] = Field(default_factory=dict)
+    weights: dict[CanonicalReason, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _non_negative(self) -> FeedbackSection:
+        bad = {k: v for k, v in self.weights.items() if v < 0}
+        if bad:
+            raise ValueError(f"feedback weights must be >= 0, got {bad}")
+        return self
+
+    def weight_for(self, reason: CanonicalReason) -> float:
+        """Training weight of a lost lead with this reason (0 means: leave the lead out)."""
+        return self.weights.get(reason, DEFAULT_REASON_WEIGHTS[reason])
+
+
+class FeaturesSection(_Section):
+    categorical: list[str] = Field(default_factory=list)
+    numeric: list[str] = Field(default_factory=list)
+    boolean: list[str] = Field(default_factory=list)
+    email: str | None = None
+    job_title: str | None = None
+    company: str | None = None
+    drop: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=lambda: [""])
+    groups: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class GradesSection(_Section):
+    """How probabilities become grades: by sales capacity (shares) or by fixed thresholds."""
+
+    method: Literal["capacity", "threshold"] = "capacity"
+    capacity: dict[Literal["A", "B", "C"], float] = Field(
+        default_factory=lambda: {"A": 0.10, "B": 0.20, "C": 0.30}
+    )
+    thresholds: dict[Literal["A", "B", "C"], float] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GradesSection:
+        if set(self.capacity) != {"A", "B", "C"}:
+            raise ValueError("grades.capacity needs shares for A, B and C")
+        if any(v <= 0 for v in self.capacity.values()) or sum(self.capacity.values()) >= 1:
+            raise ValueError("grades.capacity shares must be > 0 and add up to less than 1")
+        if self.method == "threshold":
+            t = self.thresholds
+            if t is None or set(t) != {"A", "B", "C"}:
+                raise ValueError("grades.method = 'threshold' needs thresholds for A, B and C")
+            if not 1 > t["A"] > t["B"] > t["C"] > 0:
+                raise ValueError("grades.thresholds must satisfy 1 > A > B > C > 0")
+        return self
+
+
+class RoutingSection(_Section):
+    follow_up_hours: dict[Literal["A", "B"], int] = Field(
+        default_factory=lambda: {"A": 24, "B": 168}
+    )
+
+
+class TargetAccountsSection(_Section):
+    """Companies the business is going after, by email domain or by company name."""
+
+    domains: list[str] = Field(default_factory=list)
+    names: list[str] = Field(default_factory=list)
+
+
+class PrivacySection(_Section):
+    personal: list[str] = Field(default_factory=list)
+
+
+class LeadSpec(_Section):
+    """What each column of a lead export means. Build with :func:`load_spec` or :meth:`parse`."""
+
+    name: str = "leads"
+    lead: LeadSection
+    outcome: OutcomeSection
+    feedback: FeedbackSection = Field(default_factory=FeedbackSection)
+    features: FeaturesSection
+    grades: GradesSection = Field(default_factory=GradesSection)
+    routing: RoutingSection = Field(default_factory=RoutingSection)
+    target_accounts: TargetAccountsSection = Field(default_factory=TargetAccountsSection)
+    privacy: PrivacySection = Field(default_factory=PrivacySection)
+
+    @model_validator(mode="after")
+    def _one_role_per_column(self) -> LeadSpec:
+        roles: dict[str, list[str]] = {}
+        for column, role in self._roles():
+            roles.setdefault(column, []).append(role)
+        clashes = {c: r for c, r in roles.items() if len(r) > 1}
+        if clashes:
+            column, both = next(iter(clashes.items()))
+            raise ValueError(f"column {column!r} has two roles: {' and '.join(both)}")
+        if not self.feature_fields:
+            raise ValueError("the spec declares no features")
+        for group, fields in self.features.groups.items():
+            unknown = sorted(set(fields) - set(self.feature_fields))
+            if unknown:
+                raise ValueError(f"features.groups.{group} names non-features: {unknown}")
+        return self
+
+    def _roles(self) -> Iterable[tuple[str, str]]:
+        yield self.lead.id, "lead.id"
+        if self.lead.created_at:
+            yield self.lead.created_at, "lead.created_at"
+        yield self.outcome.column, "outcome.column"
+        if self.feedback.reason:
+            yield self.feedback.reason, "feedback.reason"
+        if self.feedback.rating:
+            yield self.feedback.rating, "feedback.rating"
+        for name, kind in self.feature_kinds.items():
+            yield name, f"features.{kind}"
+        for name in self.features.drop:
+            yield name, "features.drop"
+
+    @property
+    def feature_kinds(self) -> dict[str, FieldKind]:
+        """Input fields the model uses, in a fixed order, with their kind."""
+        f = self.features
+        kinds: dict[str, FieldKind] = {}
+        kinds.update(dict.fromkeys(f.categorical, "categorical"))
+        kinds.update(dict.fromkeys(f.numeric, "numeric"))
+        kinds.update(dict.fromkeys(f.boolean, "boolean"))
+        for kind in ("email", "job_title", "company"):
+            column = getattr(f, kind)
+            if column:
+                kinds[column] = kind
+        return kinds
+
+    @property
+    def feature_fields(self) -> list[str]:
+        return list(self.feature_kinds)
+
+    @property
+    def feedback_fields(self) -> list[str]:
+        return [c for c in (self.feedback.reason, self.feedback.rating) if c]
+
+    @property
+    def required_columns(self) -> list[str]:
+        """Columns a training export must have."""
+        optional = [self.lead.created_at] if self.lead.created_at else []
+        return [self.lead.id, self.outcome.column, *optional, *self.feature_fields]
+
+    def check_columns(self, columns: Iterable[str]) -> None:
+        """Fail, naming them, if columns the spec relies on are absent from the data."""
+        present = set(columns)
+        missing = [c for c in self.required_columns + self.feedback_fields if c not in present]
+        if missing:
+            raise SpecError(
+                f"the data lacks column(s) named in the spec: {', '.join(missing)}",
+                field=missing[0],
+                missing=missing,
+            )
+
+    @classmethod
+    def parse(cls, text: str, source: str = "<spec>") -> LeadSpec:
+        """Parse TOML text, turning every problem into a :class:`SpecError` naming its place."""
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise SpecError(f"{source}: not valid TOML: {exc}") from exc
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "spec"
+            msg = first["msg"].removeprefix("Value error, ")
+            if first["type"] == "missing":
+                msg = "this section or key is required"
+            raise SpecError(f"{source}: {where}: {msg}", field=where) from exc
+
+
+def load_spec(path: str | Path) -> LeadSpec:
+    """Read a spec from a TOML file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"cannot read spec {path}: {exc.strerror}") from exc
+    return LeadSpec.parse(text, source=str(path))
+
+
+def demo_spec_text() -> str:
+    """The spec of the bundled demo data, as shipped in the package."""
+    return resources.files("features.specs").joinpath("demo.toml").read_text(encoding="utf-8")
+
+
+def demo_spec() -> LeadSpec:
+    return LeadSpec.parse(demo_spec_text(), source="features/specs/demo.toml")
