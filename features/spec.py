@@ -80,10 +80,8 @@ class GradesSection(_Section):
     """How probabilities become grades: by sales capacity (shares) or by fixed thresholds."""
 
     method: Literal["capacity", "threshold"] = "capacity"
-    capacity: dict[Literal["A", "B", "C"], float] = Field(
-        default_factory=lambda: {"A": 0.10, "B": 0.20, "C": 0.30}
-    )
-    thresholds: dict[Literal["A", "B", "C"], float] | None = None
+    capacity: dict[str, float] = Field(default_factory=lambda: {"A": 0.10, "B": 0.20, "C": 0.30})
+    thresholds: dict[str, float] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> GradesSection:
@@ -101,9 +99,13 @@ class GradesSection(_Section):
 
 
 class RoutingSection(_Section):
-    follow_up_hours: dict[Literal["A", "B"], int] = Field(
-        default_factory=lambda: {"A": 24, "B": 168}
-    )
+    follow_up_hours: dict[str, int] = Field(default_factory=lambda: {"A": 24, "B": 168})
+
+    @model_validator(mode="after")
+    def _sales_grades(self) -> RoutingSection:
+        if set(self.follow_up_hours) != {"A", "B"} or min(self.follow_up_hours.values()) < 1:
+            raise ValueError("routing.follow_up_hours needs whole hours >= 1 for A and B")
+        return self
 
 
 class TargetAccountsSection(_Section):

@@ -1,0 +1,62 @@
+"""Parsing of single cell values, shared by data validation and the transform."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection
+from typing import Any
+
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "on"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "off"})
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def is_missing(value: Any, placeholders: Collection[str] = ("",)) -> bool:
+    """None, NaN, or a string that the spec declares as a missing answer (after stripping)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, str):
+        return value.strip() in placeholders or not value.strip()
+    return False
+
+
+def parse_number(value: Any, placeholders: Collection[str] = ("",)) -> float | None:
+    """A float, or None when missing. Raises ValueError for text that is not a number."""
+    if is_missing(value, placeholders):
+        return None
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().replace(",", "")
+    if not _NUMBER.match(text):
+        raise ValueError(f"{value!r} is not a number")
+    return float(text)
+
+
+def parse_bool(value: Any, placeholders: Collection[str] = ("",)) -> bool | None:
+    """A bool, or None when missing. Accepts true/false, yes/no, 1/0 in any case."""
+    if is_missing(value, placeholders):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{value!r} is not a yes/no value")
+
+
+def parse_text(value: Any, placeholders: Collection[str] = ("",)) -> str | None:
+    """Stripped text, or None when missing. Numbers are written as text (``3`` → ``"3"``)."""
+    if is_missing(value, placeholders):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()

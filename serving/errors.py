@@ -1,0 +1,103 @@
+"""One JSON error shape for the whole API, mapped from domain errors in one place.
+
+Every error body is ``{"error": {"code": ..., "message": ..., "details": ...}}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from features.errors import DataError, LeadgradeError, SpecError
+from models.registry import ModelNotFound
+
+
+class ApiError(LeadgradeError):
+    """An error raised by the HTTP layer itself, with its status code."""
+
+    def __init__(self, status: int, code: str, message: str, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.status = status
+        self.code = code
+
+
+class ModelUnavailable(LeadgradeError):
+    code = "model_unavailable"
+
+
+# Domain error class → HTTP status. Looked up along the class hierarchy (first match wins).
+STATUS: dict[type[LeadgradeError], int] = {
+    ModelUnavailable: 503,
+    ModelNotFound: 503,
+    SpecError: 422,
+    DataError: 422,
+}
+STATUS_BY_CODE = {"lead_not_found": 404, "idempotency_conflict": 422}
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def validation_details(
+    errors: Sequence[Any], prefix: Sequence[str | int] = ()
+) -> list[dict[str, Any]]:
+    """Pydantic errors as ``[{"field", "message", "type"}]``, the field as a dotted path."""
+    out = []
+    for err in errors:
+        loc = [*prefix, *err["loc"]]
+        if loc and loc[0] == "body":
+            loc = loc[1:]
+        field = ".".join(str(p) for p in loc) or "body"
+        out.append({"field": field, "message": err["msg"], "type": err["type"]})
+    return out
+
+
+def validation_error(exc: ValidationError, prefix: Sequence[str | int] = ()) -> ApiError:
+    details = validation_details(exc.errors(include_url=False), prefix)
+    first = details[0]
+    message = f"{first['field']}: {first['message']}"
+    if len(details) > 1:
+        message += f" (and {len(details) - 1} more)"
+    return ApiError(422, "invalid_request", message, errors=details)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LeadgradeError)
+    async def _domain(_: Request, exc: LeadgradeError) -> JSONResponse:
+        status = exc.status if isinstance(exc, ApiError) else _status(exc)
+        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = validation_details(exc.errors())
+        message = f"{details[0]['field']}: {details[0]['message']}" if details else "invalid"
+        return JSONResponse(error_body("invalid_request", message, {"errors": details}), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(
+            error_body(code, str(exc.detail)),
+            exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(error_body("internal_error", "unexpected server error"), 500)
+
+
+def _status(exc: LeadgradeError) -> int:
+    if exc.code in STATUS_BY_CODE:
+        return STATUS_BY_CODE[exc.code]
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400

@@ -1,0 +1,88 @@
+"""The model source: loads the model named by settings and swaps in a new champion live.
+
+Requests read ``source.current`` once and use that object to the end, so a swap never
+mixes two models within one request. Loading runs in a worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+import anyio.to_thread
+from pydantic import BaseModel, TypeAdapter
+
+from features.errors import LeadgradeError
+from features.request import build_request_model
+from models.registry import LoadedModel, ModelInfo, load_model, resolve_version
+from serving.errors import ModelUnavailable
+
+log = logging.getLogger("leadgrade.model")
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    """A loaded model with the request schema built from its own spec."""
+
+    loaded: LoadedModel
+    request_model: type[BaseModel]
+    batch_adapter: TypeAdapter[list[BaseModel]]
+
+    @classmethod
+    def wrap(cls, loaded: LoadedModel) -> ServedModel:
+        request_model = build_request_model(loaded.scorer.spec)
+        return cls(loaded, request_model, TypeAdapter(list[request_model]))  # type: ignore[valid-type]
+
+    @property
+    def info(self) -> ModelInfo:
+        return self.loaded.info
+
+
+class ModelSource:
+    def __init__(self, uri: str, tracking_uri: str) -> None:
+        self.uri = uri
+        self.tracking_uri = tracking_uri
+        self._current: ServedModel | None = None
+        self.last_error: str | None = None
+
+    @property
+    def current(self) -> ServedModel:
+        if self._current is None:
+            why = self.last_error or "no model loaded yet"
+            raise ModelUnavailable(f"no model is being served from {self.uri}: {why}")
+        return self._current
+
+    @property
+    def ready(self) -> bool:
+        return self._current is not None
+
+    async def refresh(self) -> bool:
+        """Load the model if it is new (another registry version); True if swapped."""
+        try:
+            return await anyio.to_thread.run_sync(self._refresh_blocking)
+        except LeadgradeError as exc:
+            self.last_error = exc.message
+            log.warning("model not loaded: %s", exc.message)
+        except Exception as exc:  # a broken artifact must not take the running model down
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            log.exception("loading %s failed", self.uri)
+        return False
+
+    def _refresh_blocking(self) -> bool:
+        if self._current is not None and self.uri.startswith("models:/"):
+            latest = resolve_version(self.uri, self.tracking_uri)
+            if latest.version == self._current.info.version:
+                return False
+        elif self._current is not None:
+            return False
+        served = ServedModel.wrap(load_model(self.uri, self.tracking_uri))
+        self._current, self.last_error = served, None
+        log.info("serving %s version %s", served.info.name, served.info.version)
+        return True
+
+    async def watch(self, interval: float) -> None:
+        """Refresh forever, every ``interval`` seconds (run as a background task)."""
+        while True:
+            await asyncio.sleep(interval)
+            await self.refresh()

@@ -1,0 +1,43 @@
+"""Scoring as a plain function: validate raw JSON against the model's schema, then score."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from models.scorer import LeadScore
+from serving.errors import ApiError, validation_error
+from serving.model_source import ServedModel
+
+
+def parse_leads(body: Any, model: ServedModel, max_batch: int) -> tuple[list[dict[str, Any]], bool]:
+    """Validated lead dicts, and whether the body was a list (a batch)."""
+    is_batch = isinstance(body, list)
+    if is_batch and not body:
+        raise ApiError(422, "invalid_request", "the batch is empty: send at least one lead")
+    if is_batch and len(body) > max_batch:
+        raise ApiError(
+            413,
+            "batch_too_large",
+            f"{len(body)} leads in one request; the limit is {max_batch}",
+            limit=max_batch,
+            received=len(body),
+        )
+    if not is_batch and not isinstance(body, dict):
+        raise ApiError(422, "invalid_request", "the body must be a lead object or a list of leads")
+    try:
+        if is_batch:
+            leads = model.batch_adapter.validate_python(body)
+        else:
+            leads = [model.request_model.model_validate(body)]
+    except ValidationError as exc:
+        raise validation_error(exc) from exc
+    return [lead.model_dump() for lead in leads], is_batch
+
+
+def score_leads(records: list[dict[str, Any]], model: ServedModel) -> list[dict[str, Any]]:
+    """Score validated leads and attach the model's identity to each result."""
+    ref = model.info.as_dict()
+    results: list[LeadScore] = model.loaded.scorer.score_records(records)
+    return [{**r, "model": ref} for r in results]

@@ -1,0 +1,382 @@
+"""Realistic, synthetic B2B leads with a known generative process, for demos and tests.
+
+Every lead is drawn independently (``numpy.random.default_rng(seed)``, fully vectorised):
+
+1. **Who** — a country, an industry, a heavy-tailed head count (8 % missing), a company
+   (4 % from the spec's target accounts, large and named after their domain), a person
+   with a job title of one of six seniority levels, and an email that is a company
+   address, a role address (``info@``) or a free-mail address (more likely for small
+   companies and juniors).
+2. **What they did** — a lead source with its campaign, then counts and flags driven by a
+   hidden engagement level: pages viewed, email clicks, days since the last activity,
+   a demo request, webinar attendance.
+3. **Whether they buy** — ``logit = base + fit + intent + timing`` where
+   *fit* = industry + head count (a sweet spot around 800) + title seniority + email kind
+   (free-mail −, role address −) + target account (+);
+   *intent* = demo request + log pages + log clicks − log recency + lead source + webinar;
+   *timing* ~ N(0, 1) is never observed, which keeps an honest model's AUC near 0.85.
+   A closed lead is won with probability ``sigmoid(logit)`` (about one in five).
+4. **What sales recorded** — leads created in the last ~6 weeks are mostly still open
+   (3 % are open earlier); 3 % are junk or duplicates and are disqualified with
+   "Duplicate / invalid". A lost lead's reason is drawn in proportion to how badly each
+   driver failed: a poor industry or size fit → "Wrong target", a junior title →
+   "No decision power", low intent → "No real need", bad timing → "Not the right
+   moment", plus "No budget" (small firms), "Never reached" (free-mail, no clicks) and
+   "Went with a competitor" (high intent). ``sales_rating`` (1–5, leakage on purpose)
+   is only set once sales reached the lead. Names, phones and notes are decoration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from features.spec import demo_spec
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+ObjArray = npt.NDArray[np.object_]
+
+TRUE_DRIVERS: dict[str, str] = {
+    "job_title": "seniority: executives, VPs and directors buy; interns and students do not",
+    "demo_requested": "a demo request is the strongest single sign of intent",
+    "industry": "software and financial services fit well; education and non-profits do not",
+    "employees": "companies of roughly 100–10,000 people fit; tiny ones rarely buy",
+    "email": "free-mail addresses convert far less often than company addresses",
+    "pages_viewed": "more pages viewed, more intent (log scale)",
+    "lead_source": "referrals and partners convert best, cold lists worst",
+}
+
+WINDOW_MONTHS = 18
+DEFAULT_START = datetime(2025, 5, 1)  # so that the 18 months end on 2026-10-31
+FREE_MAIL = ("gmail.com", "yahoo.com", "outlook.com", "hotmail.com")
+INVALID_REASON = "Duplicate / invalid"
+COLUMNS = [
+    "lead_id", "created_at", "email", "full_name", "phone", "company", "job_title",
+    "industry", "employees", "country", "lead_source", "campaign", "pages_viewed",
+    "email_clicks", "days_since_last_activity", "demo_requested", "webinar_attended",
+    "status", "loss_reason", "sales_rating", "owner_notes",
+]  # fmt: skip
+_BASE = -3.1  # sets the win rate among closed leads to about 20 %
+
+# industry: (share, fit, company-name suffixes)
+_INDUSTRIES = {
+    "Software": (0.20, 1.0, "Software|Labs|Systems|Cloud|Data"),
+    "Financial Services": (0.13, 0.7, "Capital|Financial|Bank|Insurance"),
+    "Healthcare": (0.12, 0.35, "Health|Medical|Care|Pharma"),
+    "Manufacturing": (0.14, 0.1, "Industries|Manufacturing|Components|Works"),
+    "Logistics": (0.10, 0.0, "Logistics|Freight|Shipping|Transport"),
+    "Retail": (0.13, -0.35, "Retail|Stores|Brands|Outfitters"),
+    "Education": (0.10, -1.1, "Academy|Learning|Schools|Institute"),
+    "Non-profit": (0.08, -1.3, "Foundation|Trust|Alliance|Council"),
+}
+# country (no effect on conversion): (share, web top-level domain, phone prefix)
+_COUNTRIES = {
+    "United States": (0.36, "com", "+1"),
+    "United Kingdom": (0.14, "co.uk", "+44"),
+    "Germany": (0.12, "de", "+49"),
+    "France": (0.08, "fr", "+33"),
+    "Canada": (0.08, "ca", "+1"),
+    "Netherlands": (0.06, "nl", "+31"),
+    "Australia": (0.06, "com.au", "+61"),
+    "India": (0.10, "in", "+91"),
+}
+# lead source: (share, intent, shift of the hidden engagement, campaigns)
+_SOURCES = {
+    "Web form": (0.20, 0.35, 0.2, "Website - Pricing page|Website - Contact us"),
+    "Paid search": (0.17, -0.25, -0.1, "Google Ads - Brand|Google Ads - Generic"),
+    "Webinar": (0.10, 0.0, 0.2, "Webinar: Lead Scoring 101|Webinar: Pipeline Health"),
+    "Referral": (0.07, 1.0, 0.3, ""),
+    "Trade show": (0.08, 0.1, 0.0, "SaaStr Annual|Web Summit"),
+    "Cold list": (0.16, -1.1, -0.6, "Outbound - ICP list"),
+    "Partner": (0.07, 0.6, 0.1, "Partner program"),
+    "Content download": (0.15, -0.25, 0.0, "Ebook: State of B2B Sales"),
+}
+# seniority level: (share, fit, title templates where {f} is a business function)
+_LEVELS = [
+    (0.08, 1.1, "CEO|Founder & CEO|Co-Founder|Owner|Managing Director|Chief Technology Officer"
+     "|Chief Marketing Officer|Chief Revenue Officer|Chief Operating Officer"),
+    (0.08, 1.1, "VP {f}|Vice President of {f}|VP, {f}|SVP {f}"),
+    (0.16, 0.7, "Head of {f}|Director of {f}|{f} Director|Senior Director, {f}"),
+    (0.25, 0.1, "{f} Manager|Senior {f} Manager|{f} Team Lead"),
+    (0.30, -0.6, "{f} Specialist|{f} Analyst|{f} Coordinator|Software Engineer|Consultant"
+     "|Account Executive|Developer"),
+    (0.13, -1.9, "Intern|Student|{f} Intern|Assistant|Junior {f} Associate|Working Student"),
+]  # fmt: skip
+_FUNCTIONS = ["Marketing", "Sales", "IT", "Operations", "Finance", "HR", "Engineering", "Growth"]
+_TITLES = [sorted({t.format(f=f) for t in s.split("|") for f in _FUNCTIONS}) for *_, s in _LEVELS]
+_PREFIXES = [
+    "Acme", "Apex", "Birch", "Bluewater", "Brightline", "Cedar", "Cobalt", "Crescent",
+    "Evergreen", "Falcon", "Granite", "Harbor", "Ironwood", "Juniper", "Keystone", "Lakeshore",
+    "Meridian", "Northstar", "Oakridge", "Pinnacle", "Quantum", "Redwood", "Silverline",
+    "Summit", "Tidewave", "Trident", "Vertex", "Westbrook", "Zenith", "Orion", "Atlas", "Beacon",
+]  # fmt: skip
+_FIRST = [
+    "James", "Mary", "Robert", "Linda", "Michael", "Sarah", "David", "Emma", "Thomas", "Laura",
+    "Daniel", "Anna", "Lukas", "Sophie", "Pierre", "Claire", "Arjun", "Priya", "Rahul", "Olivia",
+    "Noah", "Chloe", "Liam", "Mia", "Jan", "Eva", "Oliver", "Grace", "Ethan", "Zoe",
+]  # fmt: skip
+_LAST = [
+    "Smith", "Johnson", "Brown", "Taylor", "Miller", "Wilson", "Clark", "Walker", "Young",
+    "King", "Wright", "Scott", "Green", "Baker", "Adams", "Nelson", "Hill", "Campbell",
+    "Schmidt", "Weber", "Meyer", "Dubois", "Martin", "Bernard", "Sharma", "Patel", "Gupta",
+    "Jansen", "De Vries", "Murphy", "Kelly", "Evans", "Hughes", "Turner", "O'Brien", "Nguyen",
+]  # fmt: skip
+_JUNK_EMAILS = ["test@test.com", "asdf@asdf.com", "noreply@example.com", "qwerty@mailinator.com"]
+_REASONS = [
+    "Wrong target", "No decision power", "No real need", "Not the right moment",
+    "No budget", "Never reached", "Went with a competitor",
+]  # fmt: skip
+_NOTES = {
+    "open": ["", "New lead, not contacted yet", "In sequence", "Left voicemail"],
+    "won": ["Signed annual plan", "Closed after demo, strong champion", "Signed after pilot"],
+    "disqualified": ["Test submission", "Duplicate of an existing lead", "Spam"],
+    "Wrong target": ["Outside our ICP", "Too small for us", "Not our industry"],
+    "No decision power": ["Contact has no say in buying", "Student project"],
+    "No real need": ["Just browsing", "Happy with current process"],
+    "Not the right moment": ["Revisit next quarter", "Re-org under way, call back later"],
+    "No budget": ["No budget this year", "Price too high for them"],
+    "Never reached": ["No answer after 5 attempts", "Bounced email"],
+    "Went with a competitor": ["Chose a competitor", "Signed with incumbent vendor"],
+}
+
+
+def _sigmoid(x: FloatArray) -> FloatArray:
+    return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
+
+
+def _pick(rng: np.random.Generator, options: list[str], n: int) -> ObjArray:
+    return np.asarray(options, dtype=object)[rng.integers(0, len(options), size=n)]
+
+
+def _draw(rng: np.random.Generator, shares: Mapping[str, float], n: int) -> ObjArray:
+    """``n`` keys of ``shares``, each with its share as probability."""
+    p = np.fromiter(shares.values(), dtype=float)
+    return np.asarray(list(shares), dtype=object)[rng.choice(len(p), size=n, p=p / p.sum())]
+
+
+def _pick_by(rng: np.random.Generator, keys: ObjArray, options: Mapping[Any, str]) -> ObjArray:
+    """For each key one of its ``|``-separated options; empty where a key has none."""
+    out = np.full(len(keys), "", dtype=object)
+    for key, choices in options.items():
+        mask = keys == key
+        out[mask] = _pick(rng, choices.split("|"), int(mask.sum()))
+    return out
+
+
+def _created_at(rng: np.random.Generator, n: int, begin: pd.Timestamp) -> pd.Series:
+    span = (begin + pd.DateOffset(months=WINDOW_MONTHS) - begin).total_seconds()
+    seconds = np.sort(rng.integers(0, int(span), size=n))
+    return pd.Series(begin + pd.to_timedelta(seconds, unit="s")).dt.as_unit("s")
+
+
+def _firmographics(rng: np.random.Generator, n: int, targets: list[str]) -> pd.DataFrame:
+    """Country, industry, company, log10 head count, and whether it is a target account."""
+    industry = _draw(rng, {k: v[0] for k, v in _INDUSTRIES.items()}, n)
+    suffix = _pick_by(rng, industry, {k: v[2] for k, v in _INDUSTRIES.items()})
+    target = rng.random(n) < (0.04 if targets else 0.0)
+    domain = _pick(rng, targets or [""], n)
+    # a target account is named after its domain: "umbrella-corp.com" is "Umbrella Corp"
+    name = pd.Series(domain).str.split(".").str[0].str.replace("-", " ").str.title()
+    log_emp = np.where(target, rng.normal(4.0, 0.4, n), rng.normal(2.0, 0.8, n))
+    return pd.DataFrame(
+        {
+            "country": _draw(rng, {k: v[0] for k, v in _COUNTRIES.items()}, n),
+            "industry": industry,
+            "company": np.where(target, name, _pick(rng, _PREFIXES, n) + " " + suffix),
+            "log_emp": np.clip(log_emp, 0.0, 5.4),
+            "target": target,
+            "domain": np.where(target, domain, ""),
+        }
+    )
+
+
+def _people(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    """Names, seniority levels and free-text job titles (some lower-case, some missing)."""
+    shares = np.array([lv[0] for lv in _LEVELS])
+    level = rng.choice(len(_LEVELS), size=n, p=shares / shares.sum())
+    title = pd.Series(_pick_by(rng, level, dict(enumerate(_TITLES))))
+    title = title.where(rng.random(n) > 0.08, title.str.lower())
+    return pd.DataFrame(
+        {
+            "first": _pick(rng, _FIRST, n),
+            "last": _pick(rng, _LAST, n),
+            "level": level,
+            "job_title": title.where(rng.random(n) > 0.03),
+        }
+    )
+
+
+def _contacts(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
+    """Email (company, role or free-mail address), full name, phone, company as given."""
+    n = len(df)
+    p_free = _sigmoid(-1.0 - 0.7 * (df["log_emp"].to_numpy() - 2) + 1.2 * (df["level"] == 5))
+    free = ~df["target"].to_numpy() & (rng.random(n) < p_free)
+    role = ~free & (rng.random(n) < 0.04)
+    first, last = (df[c].str.lower().str.replace("[^a-z]", "", regex=True) for c in ("first", "last"))
+    local = pd.Series(np.choose(rng.integers(0, 3, size=n), [first + "." + last, first.str[0] + last, first]))
+    local = local.mask(free, first + last + pd.Series(rng.integers(1, 99, size=n)).astype(str))
+    local = local.mask(role, pd.Series(_pick(rng, ["info", "sales", "contact", "office"], n)))
+    tld = df["country"].map({k: v[1] for k, v in _COUNTRIES.items()}).where(rng.random(n) < 0.4)
+    own = df["company"].str.lower().str.replace("[^a-z0-9]", "", regex=True) + "." + tld.fillna("com")
+    domain = own.mask(df["target"], df["domain"]).mask(free, pd.Series(_pick(rng, list(FREE_MAIL), n)))
+    digits = pd.Series(rng.integers(2_000_000_000, 9_999_999_999, size=n)).astype(str)
+    phone = df["country"].map({k: v[2] for k, v in _COUNTRIES.items()}) + " " + digits.str[:3] + " " + digits.str[3:6] + " " + digits.str[6:]
+    return pd.DataFrame(
+        {
+            "email": local + "@" + domain,
+            "full_name": df["first"] + " " + df["last"],
+            "phone": phone.where(rng.random(n) > 0.15),
+            # people who sign up with free-mail often leave the company blank
+            "company": df["company"].where(~free | (rng.random(n) < 0.6)),
+            "free": free,
+            "role": role,
+        }
+    )
+
+
+def _engagement(rng: np.random.Generator, n: int, age_days: FloatArray) -> pd.DataFrame:
+    """Lead source, campaign and activity, all driven by one hidden engagement level."""
+    source = _draw(rng, {k: v[0] for k, v in _SOURCES.items()}, n)
+    eng = rng.normal(0.0, 1.0, n) + pd.Series(source).map({k: v[2] for k, v in _SOURCES.items()}).to_numpy()
+    campaign = pd.Series(_pick_by(rng, source, {k: v[3] for k, v in _SOURCES.items() if v[3]}))
+    days = np.minimum(np.round(rng.exponential(np.exp(2.6 - 0.6 * eng))), np.minimum(age_days, 365))
+    p_webinar = np.where(source == "Webinar", 0.65, _sigmoid(-2.8 + 0.5 * eng))
+    return pd.DataFrame(
+        {
+            "lead_source": source,
+            "campaign": campaign.where((campaign != "") & (rng.random(n) > 0.1)),
+            "pages_viewed": rng.poisson(np.exp(1.2 + 0.6 * eng)),
+            "email_clicks": rng.poisson(np.exp(-0.2 + 0.6 * eng)),
+            "days_since_last_activity": days.astype(np.int64),
+            "demo_requested": rng.random(n) < _sigmoid(-1.7 + 1.1 * eng),
+            "webinar_attended": rng.random(n) < p_webinar,
+        }
+    )
+
+
+def _drivers(df: pd.DataFrame, timing: FloatArray) -> dict[str, FloatArray]:
+    """The parts of the conversion logit, one per family of loss reasons."""
+    col = {c: df[c].to_numpy(dtype=float) for c in df.columns if df[c].dtype.kind in "biuf"}
+    size = np.maximum(1.1 - 0.6 * (col["log_emp"] - 2.9) ** 2, -2.2)
+    industry = df["industry"].map({k: v[1] for k, v in _INDUSTRIES.items()}).to_numpy(dtype=float)
+    source = df["lead_source"].map({k: v[1] for k, v in _SOURCES.items()}).to_numpy(dtype=float)
+    intent = (
+        1.8 * col["demo_requested"]
+        + 0.7 * np.log1p(col["pages_viewed"])
+        + 0.2 * np.log1p(col["email_clicks"])
+        - 0.25 * np.log1p(col["days_since_last_activity"])
+        + 0.3 * col["webinar_attended"]
+        + source
+    )
+    return {
+        "target": industry + size + 1.2 * col["target"],
+        "seniority": np.array([lv[1] for lv in _LEVELS])[df["level"].to_numpy()],
+        "email": -1.0 * col["free"] - 0.5 * col["role"],
+        "intent": intent,
+        "timing": timing,
+    }
+
+
+def _status(rng: np.random.Generator, logit: FloatArray, age: FloatArray, junk: BoolArray) -> ObjArray:
+    """Won or lost by the logit; open for most recent leads; disqualified for junk."""
+    n = len(logit)
+    status = np.where(rng.random(n) < _sigmoid(logit), "won", "lost").astype(object)
+    status[rng.random(n) < 0.03 + 0.92 * _sigmoid((45.0 - age) / 6.0)] = "open"
+    status[junk] = "disqualified"
+    return status
+
+
+def _loss_reasons(rng: np.random.Generator, parts: dict[str, FloatArray], df: pd.DataFrame) -> ObjArray:
+    """A reason for every lead, drawn in proportion to how badly each driver failed."""
+
+    def deficit(x: FloatArray) -> FloatArray:
+        return np.asarray(np.exp(-1.3 * (x - x.mean()) / x.std()), dtype=np.float64)
+
+    unreachable = (df["free"] | df["role"]) & (df["email_clicks"] == 0)
+    weights = np.column_stack(
+        [
+            deficit(parts["target"]),
+            deficit(parts["seniority"]),
+            deficit(parts["intent"]),
+            deficit(parts["timing"]),
+            0.6 * np.exp(-0.6 * (df["log_emp"].to_numpy() - 2.0)),
+            0.5 + 1.5 * unreachable.to_numpy(),
+            0.4 * np.exp(0.5 * parts["intent"]),
+        ]
+    )
+    cum = np.cumsum(weights, axis=1) / weights.sum(axis=1, keepdims=True)
+    index = (rng.random(len(df))[:, None] > cum).sum(axis=1)
+    return np.asarray(_REASONS, dtype=object)[np.minimum(index, len(_REASONS) - 1)]
+
+
+def _sales_rating(rng: np.random.Generator, status: ObjArray, reason: ObjArray) -> pd.Series:
+    """1–5 once sales spoke to the lead: it reveals the outcome (leakage on purpose)."""
+    n = len(status)
+    won = rng.choice([3, 4, 5], size=n, p=[0.1, 0.4, 0.5])
+    lost = rng.choice([1, 2, 3, 4], size=n, p=[0.3, 0.4, 0.25, 0.05])
+    rating = pd.Series(np.where(status == "won", won, np.where(status == "lost", lost, 1)))
+    return rating.astype("Int64").mask((status == "open") | (reason == "Never reached"))
+
+
+def _spoil(rng: np.random.Generator, df: pd.DataFrame, junk: BoolArray) -> pd.DataFrame:
+    """Junk leads: half are test submissions, half re-submit another lead's details."""
+    out = df.copy()
+    identity = ["email", "full_name", "phone", "company", "job_title"]
+    rows = np.flatnonzero(junk)
+    dup = rows[rng.random(len(rows)) < 0.5]
+    out.loc[dup, identity] = df.loc[rng.integers(0, len(df), size=len(dup)), identity].to_numpy()
+    test = np.setdiff1d(rows, dup)
+    out.loc[test, "email"] = _pick(rng, _JUNK_EMAILS, len(test))
+    out.loc[test, "full_name"] = _pick(rng, ["Test Test", "asdf asdf", "xxx"], len(test))
+    out.loc[test, ["company", "job_title"]] = None
+    return out
+
+
+def generate_leads(rows: int = 5000, seed: int = 7, start: datetime | None = None) -> pd.DataFrame:
+    """Draw ``rows`` demo leads over the 18 months from ``start`` (default: up to 2026-10-31)."""
+    if rows < 1:
+        raise ValueError(f"rows must be at least 1, got {rows}")
+    rng = np.random.default_rng(seed)
+    begin = pd.Timestamp(start or DEFAULT_START)
+    created = _created_at(rng, rows, begin)
+    age = ((begin + pd.DateOffset(months=WINDOW_MONTHS) - created).dt.total_seconds() / 86_400).to_numpy()
+    df = pd.concat([_firmographics(rng, rows, demo_spec().target_accounts.domains), _people(rng, rows)], axis=1)
+    df = df.drop(columns="company").join(_contacts(rng, df))
+    df = df.join(_engagement(rng, rows, np.floor(age)))
+    parts = _drivers(df, rng.normal(0.0, 1.0, rows))
+    junk = rng.random(rows) < 0.03
+    status = _status(rng, _BASE + np.sum(list(parts.values()), axis=0), age, junk)
+    reason = np.where(status == "lost", _loss_reasons(rng, parts, df), "")
+    reason[junk] = INVALID_REASON
+    employees = pd.Series(np.round(10 ** df["log_emp"])).astype("Int64")
+    return _spoil(rng, df, junk).assign(
+        lead_id=[f"L{i:06d}" for i in range(1, rows + 1)],
+        created_at=created,
+        employees=employees.mask(rng.random(rows) < 0.08),
+        status=status,
+        loss_reason=pd.Series(reason).replace("", None),
+        sales_rating=_sales_rating(rng, status, reason),
+        owner_notes=_pick_by(rng, np.where(status == "lost", reason, status), _NOTES),
+    )[COLUMNS]
+
+
+def write_demo_data(path: Path, rows: int = 5000, seed: int = 7) -> Path:
+    """Write demo leads to CSV (booleans as true/false, ISO 8601 times) or to ``.parquet``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df = generate_leads(rows=rows, seed=seed)
+    if path.suffix == ".parquet":
+        df.to_parquet(path, index=False)
+    else:
+        flags = {True: "true", False: "false"}
+        df = df.assign(**{c: df[c].map(flags) for c in ("demo_requested", "webinar_attended")})
+        df.to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    return path

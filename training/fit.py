@@ -1,0 +1,117 @@
+"""Fitting: the LightGBM booster and the logistic-regression baseline on the same features."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+# Small, regularised trees: lead tables are small and noisy, and explanation speed grows
+# with trees x leaves (see docs/benchmarks.md for the trade-off as measured).
+DEFAULT_PARAMS: dict[str, Any] = {
+    "objective": "binary",
+    "metric": "binary_logloss",
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "min_data_in_leaf": 30,
+    "feature_fraction": 0.9,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "cat_smooth": 10.0,
+    "min_data_per_group": 30,
+    "num_boost_round": 400,
+    "early_stopping_rounds": 40,
+    "seed": 0,
+    "deterministic": True,
+    "force_col_wise": True,
+    "num_threads": 2,
+    "verbosity": -1,
+}
+
+
+def fit_booster(
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    w_train: np.ndarray,
+    X_valid: np.ndarray,
+    y_valid: np.ndarray,
+    *,
+    feature_names: Sequence[str],
+    categorical: Sequence[int],
+    params: Mapping[str, Any] | None = None,
+) -> lgb.Booster:
+    """Weighted LightGBM with early stopping on the (unweighted) validation leads."""
+    merged = {**DEFAULT_PARAMS, **(params or {})}
+    rounds = int(merged.pop("num_boost_round"))
+    patience = int(merged.pop("early_stopping_rounds"))
+    names, categories = list(feature_names), list(categorical)
+    train = lgb.Dataset(
+        X_train,
+        label=y_train,
+        weight=w_train,
+        feature_name=names,
+        categorical_feature=categories,
+        free_raw_data=False,
+    )
+    valid = lgb.Dataset(
+        X_valid,
+        label=y_valid,
+        reference=train,
+        feature_name=names,
+        categorical_feature=categories,
+    )
+    return lgb.train(
+        merged,
+        train,
+        num_boost_round=rounds,
+        valid_sets=[valid],
+        valid_names=["valid"],
+        callbacks=[lgb.early_stopping(patience, verbose=False)],
+    )
+
+
+def fit_baseline(
+    X: np.ndarray, y: np.ndarray, weight: np.ndarray, *, categorical: Sequence[int]
+) -> Pipeline:
+    """Logistic regression: one-hot categories, imputed and scaled numbers."""
+    numeric = [i for i in range(X.shape[1]) if i not in set(categorical)]
+    columns = ColumnTransformer(
+        [
+            (
+                "categorical",
+                make_pipeline(
+                    SimpleImputer(strategy="constant", fill_value=-1.0),
+                    OneHotEncoder(handle_unknown="ignore"),
+                ),
+                list(categorical),
+            ),
+            (
+                "numeric",
+                make_pipeline(
+                    SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+                    StandardScaler(),
+                ),
+                numeric,
+            ),
+        ]
+    )
+    model = Pipeline([("columns", columns), ("logistic", LogisticRegression(max_iter=2000))])
+    return model.fit(X, y, logistic__sample_weight=weight)
+
+
+def importance_by_field(booster: lgb.Booster, sources: Sequence[str]) -> dict[str, float]:
+    """Share of total gain per input field (model columns summed back to their field)."""
+    gain = booster.feature_importance(importance_type="gain")
+    totals: dict[str, float] = {}
+    for field, value in zip(sources, gain, strict=True):
+        totals[field] = totals.get(field, 0.0) + float(value)
+    grand = sum(totals.values()) or 1.0
+    return dict(sorted(((f, v / grand) for f, v in totals.items()), key=lambda kv: -kv[1]))

@@ -1,0 +1,223 @@
+"""Training as named steps: validate → label → split → fit → calibrate → grade → evaluate.
+
+``train_scorer`` knows nothing of MLflow; ``training.tracking`` logs what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from features.errors import DataError
+from features.spec import LeadSpec
+from features.transform import LeadTransformer
+from features.validation import ValidationReport, validate_leads
+from models.calibration import ScoreCalibrator
+from models.card import DataSummary, ModelCard
+from models.policy import GradePolicy, RoutingPolicy
+from models.scorer import LeadScorer
+from training.evaluate import Evaluation, evaluate
+from training.fit import DEFAULT_PARAMS, fit_baseline, fit_booster, importance_by_field
+from training.labels import Labels, make_labels
+from training.split import Split, split_leads
+
+Progress = Callable[[str], None]
+LABEL_COLUMN = "__label__"
+
+
+@dataclass
+class TrainingResult:
+    """Everything a training run produced; ``training.tracking`` logs it to MLflow."""
+
+    scorer: LeadScorer
+    evaluations: dict[str, Evaluation]  # "model" and "baseline", on the holdout
+    curves: dict[str, tuple[np.ndarray, np.ndarray]]  # (y, p) on the holdout, per model
+    holdout: pd.DataFrame  # holdout leads (validated fields) with LABEL_COLUMN
+    validation: ValidationReport
+    importance: dict[str, float]
+    params: dict[str, Any]
+
+
+def train_scorer(
+    data: pd.DataFrame,
+    spec: LeadSpec,
+    *,
+    model_name: str = "leadgrade",
+    source: str = "<frame>",
+    params: Mapping[str, Any] | None = None,
+    progress: Progress = lambda _: None,
+) -> TrainingResult:
+    """Fit a ``LeadScorer`` on a lead export and evaluate it against a baseline."""
+    validated = validate_leads(data, spec)
+    for line in validated.report.lines():
+        progress(f"warning: {line}")
+    labels = make_labels(validated.frame, spec)
+    _require_both_classes(labels)
+    progress(f"{len(labels.y)} labelled leads: {labels.won} won, {labels.lost} lost")
+    created = labels.frame[spec.lead.created_at] if spec.lead.created_at else None
+    split = split_leads(labels.y, created)
+    progress(f"{split.method} split: {split.summary()}")
+
+    transformer = LeadTransformer(spec).fit(labels.frame.iloc[split.train])
+    X = transformer.transform(labels.frame)
+    merged_params = {**DEFAULT_PARAMS, **(params or {})}
+    booster = fit_booster(
+        X[split.train],
+        labels.y[split.train],
+        labels.weight[split.train],
+        X[split.valid],
+        labels.y[split.valid],
+        feature_names=transformer.feature_names_out_,
+        categorical=transformer.categorical_indices_,
+        params=merged_params,
+    )
+    progress(f"LightGBM stopped at {booster.best_iteration} trees")
+    raw_valid = np.asarray(booster.predict(X[split.valid], raw_score=True))
+    calibrator = ScoreCalibrator().fit(raw_valid, labels.y[split.valid])
+    p_valid = calibrator.predict(raw_valid)
+    grades = _grade_policy(spec, p_valid)
+
+    scorer = LeadScorer(
+        spec=spec,
+        transformer=transformer,
+        booster=booster,
+        calibrator=calibrator,
+        grades=grades,
+        routing=RoutingPolicy(spec.routing.follow_up_hours),
+        card=_placeholder_card(),
+    )
+    p_model = scorer.probabilities(X[split.holdout])
+    p_base, base_grades = _baseline(X, labels, split, transformer, spec)
+    y_hold = labels.y[split.holdout]
+    evaluations = {
+        "model": evaluate(y_hold, p_model, grades.assign(p_model)),
+        "baseline": evaluate(y_hold, p_base, base_grades),
+    }
+    progress(_headline(evaluations))
+    importance = importance_by_field(booster, transformer.sources_)
+    scorer.card = _card(
+        model_name,
+        spec,
+        source,
+        validated.report,
+        labels,
+        split,
+        evaluations,
+        grades,
+        transformer,
+        merged_params,
+        booster.best_iteration,
+    )
+    holdout = labels.frame.iloc[split.holdout].assign(**{LABEL_COLUMN: y_hold})
+    return TrainingResult(
+        scorer=scorer,
+        evaluations=evaluations,
+        curves={"leadgrade": (y_hold, p_model), "baseline": (y_hold, p_base)},
+        holdout=holdout.reset_index(drop=True),
+        validation=validated.report,
+        importance=importance,
+        params=merged_params,
+    )
+
+
+def _require_both_classes(labels: Labels) -> None:
+    if labels.won == 0 or labels.lost == 0:
+        raise DataError(
+            f"training needs won and lost leads; found {labels.won} won and {labels.lost} lost"
+        )
+
+
+def _grade_policy(spec: LeadSpec, p_valid: np.ndarray) -> GradePolicy:
+    g = spec.grades
+    if g.method == "threshold" and g.thresholds is not None:
+        return GradePolicy(dict(g.thresholds), "threshold")
+    return GradePolicy.from_capacity(p_valid, g.capacity)
+
+
+def _baseline(
+    X: np.ndarray, labels: Labels, split: Split, transformer: LeadTransformer, spec: LeadSpec
+) -> tuple[np.ndarray, np.ndarray]:
+    """Calibrated baseline probabilities and grades on the holdout, chosen like the model's."""
+    base = fit_baseline(
+        X[split.train],
+        labels.y[split.train],
+        labels.weight[split.train],
+        categorical=transformer.categorical_indices_,
+    )
+    calibrator = ScoreCalibrator().fit(
+        base.decision_function(X[split.valid]), labels.y[split.valid]
+    )
+    grades = _grade_policy(spec, calibrator.predict(base.decision_function(X[split.valid])))
+    p = calibrator.predict(base.decision_function(X[split.holdout]))
+    return p, grades.assign(p)
+
+
+def _headline(evaluations: dict[str, Evaluation]) -> str:
+    m, b = evaluations["model"], evaluations["baseline"]
+    return (
+        f"holdout ROC-AUC {m.roc_auc:.3f} (baseline {b.roc_auc:.3f}), "
+        f"Brier {m.brier:.4f} (baseline {b.brier:.4f}), ECE {m.ece:.3f}"
+    )
+
+
+def _placeholder_card() -> ModelCard:
+    return ModelCard(
+        name="",
+        spec_name="",
+        trained_at=datetime.now(UTC),
+        data=DataSummary(source="", rows_read=0, labeled=0, won=0, lost=0),
+        split={},
+        metrics={},
+        grade_method="",
+        grade_thresholds={},
+        features=[],
+        model_columns=[],
+        best_iteration=0,
+    )
+
+
+def _card(
+    name: str,
+    spec: LeadSpec,
+    source: str,
+    report: ValidationReport,
+    labels: Labels,
+    split: Split,
+    evaluations: dict[str, Evaluation],
+    grades: GradePolicy,
+    transformer: LeadTransformer,
+    params: dict[str, Any],
+    best_iteration: int,
+) -> ModelCard:
+    created = spec.lead.created_at
+    window = labels.frame[created] if created else None
+    return ModelCard(
+        name=name,
+        spec_name=spec.name,
+        trained_at=datetime.now(UTC),
+        data=DataSummary(
+            source=source,
+            rows_read=report.rows_read,
+            rows_rejected=report.rows_rejected,
+            labeled=len(labels.y),
+            won=labels.won,
+            lost=labels.lost,
+            excluded=labels.excluded,
+            window_start=None if window is None else window.min().to_pydatetime(),
+            window_end=None if window is None else window.max().to_pydatetime(),
+        ),
+        split=split.summary(),
+        metrics={k: e.flat_metrics() for k, e in evaluations.items()},
+        evaluation={k: e.model_dump() for k, e in evaluations.items()},
+        grade_method=grades.method,
+        grade_thresholds=dict(grades.thresholds),
+        features=spec.feature_fields,
+        model_columns=transformer.feature_names_out_,
+        params=params,
+        best_iteration=best_iteration,
+    )

@@ -1,0 +1,111 @@
+"""The promotion gate: the challenger becomes champion only if it is not worse.
+
+Both models score the challenger's own holdout (the most recent leads it never saw), and
+the challenger passes when its metric is at least the champion's minus a margin. The first
+model passes: there is nothing to compare it with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from mlflow import MlflowClient
+from mlflow.artifacts import download_artifacts
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+from features.errors import LeadgradeError
+from models.registry import CHALLENGER, CHAMPION, LoadedModel, ModelNotFound, load_model
+from models.scorer import LeadScorer
+from training.pipeline import LABEL_COLUMN
+from training.settings import TrainSettings
+from training.tracking import use_tracking
+
+# Higher is better for these; for brier lower is better and the gate flips the sign.
+_METRICS = {
+    "roc_auc": roc_auc_score,
+    "pr_auc": average_precision_score,
+    "brier": lambda y, p: -brier_score_loss(y, p),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    promoted: bool
+    reason: str
+    challenger: str
+    champion: str | None  # the version that was champion before the decision
+
+
+def promote(settings: TrainSettings, *, force: bool = False) -> Decision:
+    """Move the champion alias to the challenger if it passes the gate (or if forced)."""
+    client = use_tracking(settings)
+    name, uri = settings.model_name, settings.mlflow_uri
+    challenger = _load(f"models:/{name}@{CHALLENGER}", uri)
+    if challenger is None:
+        raise ModelNotFound(f"model {name!r} has no {CHALLENGER!r}: train one first")
+    version = str(challenger.info.version)
+    champion = _load(f"models:/{name}@{CHAMPION}", uri)
+    if champion is not None and champion.info.version == version:
+        return Decision(False, f"version {version} is already the champion", version, version)
+    if champion is None or force:
+        reason = "no champion yet" if champion is None else "forced"
+        return _promote(client, name, version, champion, f"promoted: {reason}")
+    return _gate(client, settings, challenger, champion)
+
+
+def _gate(
+    client: MlflowClient, settings: TrainSettings, challenger: LoadedModel, champion: LoadedModel
+) -> Decision:
+    metric = settings.promotion_metric
+    if metric not in _METRICS:
+        raise LeadgradeError(f"promotion metric must be one of {sorted(_METRICS)}, got {metric!r}")
+    holdout = _holdout(challenger, settings.mlflow_uri)
+    y = holdout[LABEL_COLUMN].to_numpy()
+    new = _metric(metric, challenger.scorer, holdout, y)
+    try:
+        old = _metric(metric, champion.scorer, holdout, y)
+    except LeadgradeError as exc:
+        why = f"the champion cannot score the challenger's holdout ({exc}); use --force"
+        return Decision(False, why, str(challenger.info.version), champion.info.version)
+    versions = (
+        f"v{challenger.info.version} {new:.4f} vs champion v{champion.info.version} {old:.4f}"
+    )
+    if new < old - settings.promotion_margin:
+        why = f"refused: {metric} {versions} on the challenger's holdout is worse by more than "
+        why += f"the margin {settings.promotion_margin}"
+        return Decision(False, why, str(challenger.info.version), champion.info.version)
+    return _promote(
+        client,
+        settings.model_name,
+        str(challenger.info.version),
+        champion,
+        f"promoted: {metric} {versions} (margin {settings.promotion_margin})",
+    )
+
+
+def _promote(
+    client: MlflowClient, name: str, version: str, champion: LoadedModel | None, reason: str
+) -> Decision:
+    client.set_registered_model_alias(name, CHAMPION, version)
+    return Decision(True, reason, version, None if champion is None else champion.info.version)
+
+
+def _load(uri: str, tracking_uri: str) -> LoadedModel | None:
+    try:
+        return load_model(uri, tracking_uri)
+    except ModelNotFound:
+        return None
+
+
+def _holdout(model: LoadedModel, tracking_uri: str) -> pd.DataFrame:
+    path = download_artifacts(
+        run_id=model.info.run_id, artifact_path="holdout/holdout.parquet", tracking_uri=tracking_uri
+    )
+    return pd.read_parquet(path)
+
+
+def _metric(metric: str, scorer: LeadScorer, holdout: pd.DataFrame, y: np.ndarray) -> float:
+    p = scorer.probabilities(scorer.transformer.transform(holdout))
+    return float(_METRICS[metric](y, p))

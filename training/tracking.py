@@ -1,0 +1,140 @@
+"""MLflow logging of a training run and registration of its model as the challenger."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import pandas as pd
+from matplotlib.figure import Figure
+from mlflow import MlflowClient
+from mlflow.models import ModelSignature
+from mlflow.types import ColSpec, Schema
+
+import features
+import models
+from features.derived import email_domain
+from features.spec import LeadSpec
+from models.pyfunc import SCORER_ARTIFACT, LeadScorerModel
+from models.registry import CHALLENGER
+from training.pipeline import TrainingResult
+from training.plots import calibration_figure, grade_conversion_figure, importance_figure
+from training.settings import TrainSettings
+
+_MODEL_REQUIREMENTS = ("lightgbm", "scikit-learn", "numpy", "pandas", "joblib", "pydantic")
+_COLUMN_TYPES = {"numeric": "double", "boolean": "boolean"}
+
+
+@dataclass(frozen=True)
+class RegisteredRun:
+    run_id: str
+    version: str
+    model_name: str
+
+
+def use_tracking(settings: TrainSettings) -> MlflowClient:
+    """Point MLflow at the configured tracking and registry URI; create the experiment."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(settings.mlflow_uri)
+    mlflow.set_registry_uri(settings.mlflow_uri)
+    client = MlflowClient()
+    if client.get_experiment_by_name(settings.experiment) is None:
+        client.create_experiment(settings.experiment, artifact_location=settings.artifact_root)
+    mlflow.set_experiment(settings.experiment)
+    return client
+
+
+def log_training(
+    result: TrainingResult, settings: TrainSettings, *, spec_text: str, extra_params: dict[str, Any]
+) -> RegisteredRun:
+    """Log params, metrics, spec, evaluation, plots and the pyfunc model; alias it challenger."""
+    client = use_tracking(settings)
+    with mlflow.start_run() as run, tempfile.TemporaryDirectory() as tmp:
+        mlflow.log_params({**_flat_params(result.params), **extra_params})
+        mlflow.log_metrics(result.evaluations["model"].flat_metrics())
+        mlflow.log_metrics(result.evaluations["baseline"].flat_metrics(prefix="baseline_"))
+        mlflow.log_text(spec_text, "spec.toml")
+        mlflow.log_dict(result.scorer.card.model_dump(mode="json"), "model_card.json")
+        mlflow.log_dict(
+            {k: e.model_dump() for k, e in result.evaluations.items()}, "evaluation.json"
+        )
+        mlflow.log_dict(asdict(result.validation), "validation.json")
+        _log_plots(result)
+        holdout = Path(tmp) / "holdout.parquet"
+        redact_frame(result.holdout, result.scorer.spec).to_parquet(holdout, index=False)
+        mlflow.log_artifact(str(holdout), "holdout")
+        scorer_path = result.scorer.save(Path(tmp) / "scorer.joblib")
+        info = mlflow.pyfunc.log_model(
+            name="model",
+            python_model=LeadScorerModel(),
+            artifacts={SCORER_ARTIFACT: str(scorer_path)},
+            code_paths=[p.__path__[0] for p in (features, models)],
+            signature=signature(result.scorer.spec),
+            input_example=_input_example(result),
+            pip_requirements=[f"{p}=={metadata.version(p)}" for p in _MODEL_REQUIREMENTS],
+            registered_model_name=settings.model_name,
+        )
+    version = str(info.registered_model_version)
+    client.set_registered_model_alias(settings.model_name, CHALLENGER, version)
+    for key, value in result.evaluations["model"].flat_metrics().items():
+        client.set_model_version_tag(settings.model_name, version, key, f"{value:.6g}")
+    return RegisteredRun(run.info.run_id, version, settings.model_name)
+
+
+def signature(spec: LeadSpec) -> ModelSignature:
+    """Input: the lead id and every feature field (all optional); output: the flat score row."""
+    inputs = [ColSpec("string", spec.lead.id)] + [
+        ColSpec(_COLUMN_TYPES.get(kind, "string"), name, required=False)
+        for name, kind in spec.feature_kinds.items()
+    ]
+    outputs = [
+        ColSpec("string", "lead_id"),
+        ColSpec("double", "score"),
+        ColSpec("double", "probability"),
+        ColSpec("string", "grade"),
+        ColSpec("string", "queue"),
+        ColSpec("double", "follow_up_within_hours", required=False),
+        ColSpec("string", "track", required=False),
+    ]
+    return ModelSignature(inputs=Schema(inputs), outputs=Schema(outputs))  # type: ignore[arg-type]
+
+
+def redact_frame(frame: pd.DataFrame, spec: LeadSpec) -> pd.DataFrame:
+    """Drop personal fields from a frame that is logged; an email keeps only its domain."""
+    out = frame.copy()
+    for name in spec.privacy.personal:
+        if name not in out.columns:
+            continue
+        if name == spec.features.email:
+            out[name] = [email_domain(v) if isinstance(v, str) else None for v in out[name]]
+        else:
+            out = out.drop(columns=name)
+    return out
+
+
+def _input_example(result: TrainingResult) -> pd.DataFrame:
+    spec = result.scorer.spec
+    frame = redact_frame(result.holdout.head(3), spec)
+    return frame[[spec.lead.id, *spec.feature_fields]].astype(object).where(frame.notna(), None)
+
+
+def _log_plots(result: TrainingResult) -> None:
+    figures: dict[str, Figure] = {
+        "plots/calibration.png": calibration_figure(result.curves),
+        "plots/conversion_by_grade.png": grade_conversion_figure(
+            {"leadgrade": result.evaluations["model"], "baseline": result.evaluations["baseline"]}
+        ),
+        "plots/feature_importance.png": importance_figure(result.importance),
+    }
+    for path, fig in figures.items():
+        mlflow.log_figure(fig, path)
+    mlflow.log_dict(result.importance, "feature_importance.json")
+
+
+def _flat_params(params: dict[str, Any]) -> dict[str, str]:
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
