@@ -7,6 +7,9 @@ import re
 from collections.abc import Collection
 from typing import Any
 
+import pandas as pd
+from pandas.api.types import is_scalar
+
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "on"})
 _FALSE = frozenset({"false", "f", "no", "n", "0", "off"})
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -16,11 +19,12 @@ def is_missing(value: Any, placeholders: Collection[str] = ("",)) -> bool:
     """None, NaN, or a string that the spec declares as a missing answer (after stripping)."""
     if value is None:
         return True
-    if isinstance(value, float):
-        return math.isnan(value)
     if isinstance(value, str):
         return value.strip() in placeholders or not value.strip()
-    return False
+    if isinstance(value, float):
+        return math.isnan(value)
+    # pandas' NA and NaT (nullable columns) and NumPy's NaN scalars
+    return is_scalar(value) and bool(pd.isna(value))
 
 
 def parse_number(value: Any, placeholders: Collection[str] = ("",)) -> float | None:

@@ -1,0 +1,97 @@
+"""Training → MLflow run → registry → promotion gate, on a throw-away SQLite tracking store."""
+
+import mlflow
+import pytest
+from mlflow import MlflowClient
+
+from models.registry import CHALLENGER, CHAMPION, ModelNotFound, load_model
+from tests.helpers import tiny_training
+from training.demo_data import generate_leads
+from training.promote import promote
+from training.run import train_and_register
+from training.settings import TrainSettings
+
+# Same leads, but the model may only look at the country: a real, clearly worse challenger.
+WEAK_SPEC = """
+[lead]
+id = "lead_id"
+created_at = "created_at"
+[outcome]
+column = "status"
+won = ["won"]
+lost = ["lost", "disqualified"]
+[features]
+categorical = ["country"]
+"""
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory) -> TrainSettings:
+    return TrainSettings(home=tmp_path_factory.mktemp("lg"))
+
+
+@pytest.fixture(scope="module")
+def data(settings):
+    path = settings.home / "leads.csv"
+    generate_leads(1500, seed=4).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def first(settings, data):
+    return train_and_register(data, None, settings=settings)
+
+
+def test_a_run_logs_metrics_spec_evaluation_and_plots(settings, first):
+    client = MlflowClient(tracking_uri=settings.mlflow_uri)
+    run = client.get_run(first.run_id)
+    assert run.data.metrics["roc_auc"] > 0.7
+    assert "baseline_roc_auc" in run.data.metrics
+    artifacts = {a.path for a in client.list_artifacts(first.run_id)}
+    assert {"spec.toml", "evaluation.json", "model_card.json", "plots", "holdout"} <= artifacts
+    plots = {a.path for a in client.list_artifacts(first.run_id, "plots")}
+    assert plots == {"plots/calibration.png", "plots/conversion_by_grade.png",
+                     "plots/feature_importance.png"}  # fmt: skip
+
+
+def test_the_new_version_is_the_challenger(settings, first):
+    client = MlflowClient(tracking_uri=settings.mlflow_uri)
+    mv = client.get_model_version_by_alias(settings.model_name, CHALLENGER)
+    assert str(mv.version) == first.version
+
+
+def test_the_registered_model_works_as_a_plain_pyfunc(settings, first):
+    mlflow.set_tracking_uri(settings.mlflow_uri)
+    model = mlflow.pyfunc.load_model(f"models:/{settings.model_name}@{CHALLENGER}")
+    spec = tiny_training().scorer.spec
+    leads = generate_leads(20, seed=8)[["lead_id", *spec.feature_fields]]
+    # The signature types numbers as double and flags as boolean, as Spark would send them.
+    leads[spec.features.numeric] = leads[spec.features.numeric].astype(float)
+    leads[spec.features.boolean] = leads[spec.features.boolean].astype(bool)
+    out = model.predict(leads)
+    assert len(out) == 20
+    assert set(out["grade"]) <= set("ABCD")
+    assert out["lead_id"].tolist() == leads["lead_id"].tolist()
+
+
+def test_the_first_model_is_promoted_and_a_worse_one_is_refused(settings, data, first):
+    decision = promote(settings)
+    assert decision.promoted and "no champion yet" in decision.reason
+    assert promote(settings).reason == f"version {first.version} is already the champion"
+
+    weak_spec = settings.home / "weak.toml"
+    weak_spec.write_text(WEAK_SPEC)
+    worse = train_and_register(data, weak_spec, settings=settings)
+    refused = promote(settings)
+    assert not refused.promoted
+    assert refused.reason.startswith("refused: roc_auc")
+    client = MlflowClient(tracking_uri=settings.mlflow_uri)
+    assert str(client.get_model_version_by_alias(settings.model_name, CHAMPION).version) == first.version
+
+    forced = promote(settings, force=True)
+    assert forced.promoted and forced.challenger == worse.version
+
+
+def test_loading_an_unknown_alias_says_so(settings, first):
+    with pytest.raises(ModelNotFound, match="no model at models:/leadgrade@nope"):
+        load_model("models:/leadgrade@nope", settings.mlflow_uri)
