@@ -1,0 +1,97 @@
+"""Scoring speed: LightGBM alone vs the scoring path vs a real HTTP request, in one run.
+
+Targets are ratios measured side by side (the machines are shared and noisy): the hot path
+should cost little more than LightGBM itself. Run with ``make bench``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+from fastapi.testclient import TestClient
+
+from benchmarks.machine import describe, write_section
+from features.spec import demo_spec
+from serving.app import create_app
+from serving.settings import ServeSettings
+from training.demo_data import generate_leads
+from training.pipeline import train_scorer
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    """Wall time of each call in milliseconds, after a short warm-up."""
+    for _ in range(min(20, repeat)):
+        fn()
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def p(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q))
+
+
+def main() -> None:
+    result = train_scorer(generate_leads(6000, seed=7), demo_spec())
+    scorer = result.scorer
+    leads = generate_leads(1000, seed=99)
+    fields = ["lead_id", *scorer.spec.feature_fields]
+    records = leads[fields].astype(object).where(leads[fields].notna(), None)
+    batch = records.to_dict(orient="records")
+    one = batch[:1]
+    x_one, x_batch = (
+        scorer.transformer.transform_records(one),
+        scorer.transformer.transform_records(batch),
+    )
+    booster = scorer.booster
+
+    rows = {
+        "LightGBM predict, 1 lead (pre-encoded)": timed(
+            lambda: booster.predict(x_one, raw_score=True, num_threads=1), 2000),
+        "score_records, 1 lead (encode + predict + calibrate + grade + route)": timed(
+            lambda: scorer.score_records(one), 2000),
+        "LightGBM predict, 1,000 leads (pre-encoded)": timed(
+            lambda: booster.predict(x_batch, raw_score=True), 50),
+        "score_records, 1,000 leads": timed(lambda: scorer.score_records(batch), 50),
+    }  # fmt: skip
+    path = "/tmp/leadgrade-bench-scorer.joblib"
+    scorer.save(path)
+    with TestClient(create_app(ServeSettings(model_uri=path, model_poll_seconds=0))) as client:
+        rows["POST /v1/leads/score, 1 lead (in-process ASGI client)"] = timed(
+            lambda: client.post("/v1/leads/score", json=batch[0]), 500
+        )
+        rows["POST /v1/leads/score, 1,000 leads"] = timed(
+            lambda: client.post("/v1/leads/score", json=batch), 30)  # fmt: skip
+    write_section("Scoring", report(rows, scorer.booster.num_trees()))
+
+
+def report(rows: dict[str, list[float]], trees: int) -> str:
+    lines = [
+        f"Machine: {describe()}. Demo model: {trees} trees.",
+        "",
+        "| what | p50 ms | p95 ms | leads/s at p50 |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, values in rows.items():
+        n = 1000 if "1,000" in name else 1
+        lines.append(f"| {name} | {p(values, 50):.3f} | {p(values, 95):.3f} | "
+                     f"{n / (statistics.median(values) / 1000):,.0f} |")  # fmt: skip
+    names = list(rows)
+    one = p(rows[names[1]], 50) / p(rows[names[0]], 50)
+    many = p(rows[names[3]], 50) / p(rows[names[2]], 50)
+    lines += [
+        "",
+        f"Ratio of the scoring path to LightGBM alone: {one:.1f}× for one lead, "
+        f"{many:.1f}× for 1,000 leads.",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
