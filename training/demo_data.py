@@ -4,26 +4,29 @@ Every lead is drawn independently (``numpy.random.default_rng(seed)``, fully vec
 
 1. **Who** — a country, an industry, a heavy-tailed head count (8 % missing), a company
    (4 % from the spec's target accounts, large and named after their domain), a person
-   with a job title of one of six seniority levels, and an email that is a company
-   address, a role address (``info@``) or a free-mail address (more likely for small
-   companies and juniors).
-2. **What they did** — a lead source with its campaign, then counts and flags driven by a
-   hidden engagement level: pages viewed, email clicks, days since the last activity,
-   a demo request, webinar attendance.
-3. **Whether they buy** — ``logit = base + fit + intent + timing`` where
-   *fit* = industry + head count (a sweet spot around 800) + title seniority + email kind
-   (free-mail −, role address −) + target account (+);
-   *intent* = demo request + log pages + log clicks − log recency + lead source + webinar;
-   *timing* ~ N(0, 1) is never observed, which keeps an honest model's AUC near 0.85.
-   A closed lead is won with probability ``sigmoid(logit)`` (about one in five).
+   whose job title has one of six seniority levels, and an email that is a company
+   address, a role address (``info@``) or a free-mail address (likelier for small
+   companies and juniors; their company is then often left blank).
+2. **What they did** — a lead source and its campaign, then a hidden engagement level
+   that drives pages viewed, email clicks, days since the last activity, a demo request
+   and webinar attendance (so these signals are correlated, as in real data).
+3. **Whether they buy** — ``logit = base + fit + intent + timing`` with
+   *fit* = industry + head count (best around 800) + title seniority + email kind
+   (free-mail −1.3, role address −0.5) + target account (+1.2);
+   *intent* = 1.8·demo + 0.7·log(1+pages) + 0.2·log(1+clicks) − 0.15·log(1+days)
+   + 0.3·webinar + lead source; *timing* ~ N(0, 0.8²) is never observed. The noise keeps
+   a good model's AUC near 0.85 (never near 1). A closed lead is won with probability
+   ``sigmoid(logit)``: about one in five.
 4. **What sales recorded** — leads created in the last ~6 weeks are mostly still open
-   (3 % are open earlier); 3 % are junk or duplicates and are disqualified with
-   "Duplicate / invalid". A lost lead's reason is drawn in proportion to how badly each
-   driver failed: a poor industry or size fit → "Wrong target", a junior title →
-   "No decision power", low intent → "No real need", bad timing → "Not the right
-   moment", plus "No budget" (small firms), "Never reached" (free-mail, no clicks) and
-   "Went with a competitor" (high intent). ``sales_rating`` (1–5, leakage on purpose)
-   is only set once sales reached the lead. Names, phones and notes are decoration.
+   (3 % are open earlier; ~10 % overall). 3 % are junk (test submissions, or duplicates
+   of another lead) and are "disqualified" with "Duplicate / invalid". A lost lead's
+   reason is drawn in proportion to how badly each driver failed: a poor industry or size
+   fit → "Wrong target", a junior title → "No decision power", low intent → "No real
+   need", bad timing → "Not the right moment"; besides these, "No budget" (small firms),
+   "Never reached" (free-mail or role address that never clicked) and "Went with a
+   competitor" (keen buyers shop around). ``sales_rating`` (1–5) is set only once sales
+   spoke to the lead and reveals the outcome: leakage on purpose. Names, phones and
+   owner notes are decoration.
 """
 
 from __future__ import annotations
@@ -41,7 +44,6 @@ from features.spec import demo_spec
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-IntArray = npt.NDArray[np.int64]
 ObjArray = npt.NDArray[np.object_]
 
 TRUE_DRIVERS: dict[str, str] = {
@@ -64,7 +66,7 @@ COLUMNS = [
     "email_clicks", "days_since_last_activity", "demo_requested", "webinar_attended",
     "status", "loss_reason", "sales_rating", "owner_notes",
 ]  # fmt: skip
-_BASE = -3.1  # sets the win rate among closed leads to about 20 %
+_BASE = -3.3  # sets the win rate among closed leads to about 20 %
 
 # industry: (share, fit, company-name suffixes)
 _INDUSTRIES = {
@@ -103,15 +105,17 @@ _SOURCES = {
 _LEVELS = [
     (0.08, 1.1, "CEO|Founder & CEO|Co-Founder|Owner|Managing Director|Chief Technology Officer"
      "|Chief Marketing Officer|Chief Revenue Officer|Chief Operating Officer"),
-    (0.08, 1.1, "VP {f}|Vice President of {f}|VP, {f}|SVP {f}"),
-    (0.16, 0.7, "Head of {f}|Director of {f}|{f} Director|Senior Director, {f}"),
+    (0.10, 1.1, "VP {f}|Vice President of {f}|VP, {f}|SVP {f}|Head of {f}"),
+    (0.14, 0.7, "Director of {f}|{f} Director|Senior Director, {f}"),
     (0.25, 0.1, "{f} Manager|Senior {f} Manager|{f} Team Lead"),
     (0.30, -0.6, "{f} Specialist|{f} Analyst|{f} Coordinator|Software Engineer|Consultant"
-     "|Account Executive|Developer"),
-    (0.13, -1.9, "Intern|Student|{f} Intern|Assistant|Junior {f} Associate|Working Student"),
+     "|Account Executive|Developer|{f} Assistant"),
+    (0.13, -1.9, "Intern|Student|{f} Intern|Working Student|{f} Trainee|Apprentice"),
 ]  # fmt: skip
 _FUNCTIONS = ["Marketing", "Sales", "IT", "Operations", "Finance", "HR", "Engineering", "Growth"]
-_TITLES = [sorted({t.format(f=f) for t in s.split("|") for f in _FUNCTIONS}) for *_, s in _LEVELS]
+_TITLES = [
+    "|".join(sorted({t.format(f=f) for t in s.split("|") for f in _FUNCTIONS})) for *_, s in _LEVELS
+]
 _PREFIXES = [
     "Acme", "Apex", "Birch", "Bluewater", "Brightline", "Cedar", "Cobalt", "Crescent",
     "Evergreen", "Falcon", "Granite", "Harbor", "Ironwood", "Juniper", "Keystone", "Lakeshore",
@@ -135,16 +139,16 @@ _REASONS = [
     "No budget", "Never reached", "Went with a competitor",
 ]  # fmt: skip
 _NOTES = {
-    "open": ["", "New lead, not contacted yet", "In sequence", "Left voicemail"],
-    "won": ["Signed annual plan", "Closed after demo, strong champion", "Signed after pilot"],
-    "disqualified": ["Test submission", "Duplicate of an existing lead", "Spam"],
-    "Wrong target": ["Outside our ICP", "Too small for us", "Not our industry"],
-    "No decision power": ["Contact has no say in buying", "Student project"],
-    "No real need": ["Just browsing", "Happy with current process"],
-    "Not the right moment": ["Revisit next quarter", "Re-org under way, call back later"],
-    "No budget": ["No budget this year", "Price too high for them"],
-    "Never reached": ["No answer after 5 attempts", "Bounced email"],
-    "Went with a competitor": ["Chose a competitor", "Signed with incumbent vendor"],
+    "open": "|New lead, not contacted yet|In sequence|Left voicemail",
+    "won": "Signed annual plan|Closed after demo, strong champion|Signed after pilot",
+    "disqualified": "Test submission|Duplicate of an existing lead|Spam",
+    "Wrong target": "Outside our ICP|Too small for us|Not our industry",
+    "No decision power": "Contact has no say in buying|Student project",
+    "No real need": "Just browsing|Happy with current process",
+    "Not the right moment": "Revisit next quarter|Re-org under way, call back later",
+    "No budget": "No budget this year|Price too high for them",
+    "Never reached": "No answer after 5 attempts|Bounced email",
+    "Went with a competitor": "Chose a competitor|Signed with incumbent vendor",
 }
 
 
@@ -152,17 +156,25 @@ def _sigmoid(x: FloatArray) -> FloatArray:
     return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
 
 
+def _column(table: Mapping[str, tuple[Any, ...]], i: int) -> dict[str, Any]:
+    return {key: row[i] for key, row in table.items()}
+
+
 def _pick(rng: np.random.Generator, options: list[str], n: int) -> ObjArray:
-    return np.asarray(options, dtype=object)[rng.integers(0, len(options), size=n)]
+    out: ObjArray = np.asarray(options, dtype=object)[rng.integers(0, len(options), size=n)]
+    return out
 
 
 def _draw(rng: np.random.Generator, shares: Mapping[str, float], n: int) -> ObjArray:
-    """``n`` keys of ``shares``, each with its share as probability."""
+    """``n`` keys of ``shares``, each drawn with its share as probability."""
     p = np.fromiter(shares.values(), dtype=float)
-    return np.asarray(list(shares), dtype=object)[rng.choice(len(p), size=n, p=p / p.sum())]
+    out: ObjArray = np.asarray(list(shares), dtype=object)[rng.choice(len(p), n, p=p / p.sum())]
+    return out
 
 
-def _pick_by(rng: np.random.Generator, keys: ObjArray, options: Mapping[Any, str]) -> ObjArray:
+def _pick_by(
+    rng: np.random.Generator, keys: npt.NDArray[Any], options: Mapping[Any, str]
+) -> ObjArray:
     """For each key one of its ``|``-separated options; empty where a key has none."""
     out = np.full(len(keys), "", dtype=object)
     for key, choices in options.items():
@@ -171,24 +183,30 @@ def _pick_by(rng: np.random.Generator, keys: ObjArray, options: Mapping[Any, str
     return out
 
 
-def _created_at(rng: np.random.Generator, n: int, begin: pd.Timestamp) -> pd.Series:
-    span = (begin + pd.DateOffset(months=WINDOW_MONTHS) - begin).total_seconds()
-    seconds = np.sort(rng.integers(0, int(span), size=n))
+def _text(values: npt.NDArray[Any] | pd.Series) -> pd.Series:
+    return pd.Series(values, dtype=str)
+
+
+def _created_at(
+    rng: np.random.Generator, n: int, begin: pd.Timestamp, end: pd.Timestamp
+) -> pd.Series:
+    """Uniform over the window, in order, to the second."""
+    seconds = np.sort(rng.integers(0, int((end - begin).total_seconds()), size=n))
     return pd.Series(begin + pd.to_timedelta(seconds, unit="s")).dt.as_unit("s")
 
 
 def _firmographics(rng: np.random.Generator, n: int, targets: list[str]) -> pd.DataFrame:
     """Country, industry, company, log10 head count, and whether it is a target account."""
-    industry = _draw(rng, {k: v[0] for k, v in _INDUSTRIES.items()}, n)
-    suffix = _pick_by(rng, industry, {k: v[2] for k, v in _INDUSTRIES.items()})
+    industry = _draw(rng, _column(_INDUSTRIES, 0), n)
+    suffix = _pick_by(rng, industry, _column(_INDUSTRIES, 2))
     target = rng.random(n) < (0.04 if targets else 0.0)
     domain = _pick(rng, targets or [""], n)
     # a target account is named after its domain: "umbrella-corp.com" is "Umbrella Corp"
-    name = pd.Series(domain).str.split(".").str[0].str.replace("-", " ").str.title()
+    name = _text(domain).str.split(".").str[0].str.replace("-", " ").str.title()
     log_emp = np.where(target, rng.normal(4.0, 0.4, n), rng.normal(2.0, 0.8, n))
     return pd.DataFrame(
         {
-            "country": _draw(rng, {k: v[0] for k, v in _COUNTRIES.items()}, n),
+            "country": _draw(rng, _column(_COUNTRIES, 0), n),
             "industry": industry,
             "company": np.where(target, name, _pick(rng, _PREFIXES, n) + " " + suffix),
             "log_emp": np.clip(log_emp, 0.0, 5.4),
@@ -198,42 +216,49 @@ def _firmographics(rng: np.random.Generator, n: int, targets: list[str]) -> pd.D
     )
 
 
-def _people(rng: np.random.Generator, n: int) -> pd.DataFrame:
-    """Names, seniority levels and free-text job titles (some lower-case, some missing)."""
-    shares = np.array([lv[0] for lv in _LEVELS])
-    level = rng.choice(len(_LEVELS), size=n, p=shares / shares.sum())
-    title = pd.Series(_pick_by(rng, level, dict(enumerate(_TITLES))))
+def _people(rng: np.random.Generator, country: pd.Series) -> pd.DataFrame:
+    """Names, phones, seniority levels and free-text job titles (some lower-case or missing)."""
+    n = len(country)
+    level = rng.choice(len(_LEVELS), size=n, p=[lv[0] for lv in _LEVELS])
+    title = _text(_pick_by(rng, level, dict(enumerate(_TITLES))))
     title = title.where(rng.random(n) > 0.08, title.str.lower())
+    digits = _text(rng.integers(2_000_000_000, 9_999_999_999, size=n).astype(str))
+    number = digits.str.replace(r"(...)(...)", r" \1 \2 ", regex=True)
+    phone = country.map(_column(_COUNTRIES, 2)) + number
     return pd.DataFrame(
         {
             "first": _pick(rng, _FIRST, n),
             "last": _pick(rng, _LAST, n),
             "level": level,
             "job_title": title.where(rng.random(n) > 0.03),
+            "phone": phone.where(rng.random(n) > 0.15),
         }
     )
 
 
-def _contacts(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
-    """Email (company, role or free-mail address), full name, phone, company as given."""
+def _emails(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
+    """Company, role (``info@``) or free-mail addresses; free-mail is likelier for small firms."""
     n = len(df)
     p_free = _sigmoid(-1.0 - 0.7 * (df["log_emp"].to_numpy() - 2) + 1.2 * (df["level"] == 5))
     free = ~df["target"].to_numpy() & (rng.random(n) < p_free)
     role = ~free & (rng.random(n) < 0.04)
-    first, last = (df[c].str.lower().str.replace("[^a-z]", "", regex=True) for c in ("first", "last"))
-    local = pd.Series(np.choose(rng.integers(0, 3, size=n), [first + "." + last, first.str[0] + last, first]))
-    local = local.mask(free, first + last + pd.Series(rng.integers(1, 99, size=n)).astype(str))
-    local = local.mask(role, pd.Series(_pick(rng, ["info", "sales", "contact", "office"], n)))
-    tld = df["country"].map({k: v[1] for k, v in _COUNTRIES.items()}).where(rng.random(n) < 0.4)
-    own = df["company"].str.lower().str.replace("[^a-z0-9]", "", regex=True) + "." + tld.fillna("com")
-    domain = own.mask(df["target"], df["domain"]).mask(free, pd.Series(_pick(rng, list(FREE_MAIL), n)))
-    digits = pd.Series(rng.integers(2_000_000_000, 9_999_999_999, size=n)).astype(str)
-    phone = df["country"].map({k: v[2] for k, v in _COUNTRIES.items()}) + " " + digits.str[:3] + " " + digits.str[3:6] + " " + digits.str[6:]
+    first, last = (
+        df[c].str.lower().str.replace("[^a-z]", "", regex=True) for c in ("first", "last")
+    )
+    local = _text(
+        np.choose(rng.integers(0, 3, size=n), [first + "." + last, first.str[0] + last, first])
+    )
+    local = local.mask(free, first + last + _text(rng.integers(1, 99, size=n).astype(str)))
+    local = local.mask(role, _text(_pick(rng, ["info", "sales", "contact", "office"], n)))
+    tld = df["country"].map(_column(_COUNTRIES, 1)).where(rng.random(n) < 0.4, "com")
+    domain = df["company"].str.lower().str.replace("[^a-z0-9]", "", regex=True) + "." + tld
+    domain = domain.mask(df["target"], df["domain"]).mask(
+        free, _text(_pick(rng, list(FREE_MAIL), n))
+    )
     return pd.DataFrame(
         {
             "email": local + "@" + domain,
             "full_name": df["first"] + " " + df["last"],
-            "phone": phone.where(rng.random(n) > 0.15),
             # people who sign up with free-mail often leave the company blank
             "company": df["company"].where(~free | (rng.random(n) < 0.6)),
             "free": free,
@@ -242,12 +267,13 @@ def _contacts(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _engagement(rng: np.random.Generator, n: int, age_days: FloatArray) -> pd.DataFrame:
-    """Lead source, campaign and activity, all driven by one hidden engagement level."""
-    source = _draw(rng, {k: v[0] for k, v in _SOURCES.items()}, n)
-    eng = rng.normal(0.0, 1.0, n) + pd.Series(source).map({k: v[2] for k, v in _SOURCES.items()}).to_numpy()
-    campaign = pd.Series(_pick_by(rng, source, {k: v[3] for k, v in _SOURCES.items() if v[3]}))
-    days = np.minimum(np.round(rng.exponential(np.exp(2.6 - 0.6 * eng))), np.minimum(age_days, 365))
+def _engagement(rng: np.random.Generator, age_days: FloatArray) -> pd.DataFrame:
+    """Lead source, campaign and activity (capped at the lead's age) from hidden engagement."""
+    n = len(age_days)
+    source = _draw(rng, _column(_SOURCES, 0), n)
+    eng = rng.normal(0.0, 1.0, n) + _text(source).map(_column(_SOURCES, 2)).to_numpy(dtype=float)
+    campaign = _text(_pick_by(rng, source, _column(_SOURCES, 3)))
+    days = np.minimum(np.round(rng.exponential(np.exp(2.5 - 0.4 * eng))), np.minimum(age_days, 365))
     p_webinar = np.where(source == "Webinar", 0.65, _sigmoid(-2.8 + 0.5 * eng))
     return pd.DataFrame(
         {
@@ -266,26 +292,28 @@ def _drivers(df: pd.DataFrame, timing: FloatArray) -> dict[str, FloatArray]:
     """The parts of the conversion logit, one per family of loss reasons."""
     col = {c: df[c].to_numpy(dtype=float) for c in df.columns if df[c].dtype.kind in "biuf"}
     size = np.maximum(1.1 - 0.6 * (col["log_emp"] - 2.9) ** 2, -2.2)
-    industry = df["industry"].map({k: v[1] for k, v in _INDUSTRIES.items()}).to_numpy(dtype=float)
-    source = df["lead_source"].map({k: v[1] for k, v in _SOURCES.items()}).to_numpy(dtype=float)
+    industry = df["industry"].map(_column(_INDUSTRIES, 1)).to_numpy(dtype=float)
+    source = df["lead_source"].map(_column(_SOURCES, 1)).to_numpy(dtype=float)
     intent = (
         1.8 * col["demo_requested"]
         + 0.7 * np.log1p(col["pages_viewed"])
         + 0.2 * np.log1p(col["email_clicks"])
-        - 0.25 * np.log1p(col["days_since_last_activity"])
+        - 0.15 * np.log1p(col["days_since_last_activity"])
         + 0.3 * col["webinar_attended"]
         + source
     )
     return {
         "target": industry + size + 1.2 * col["target"],
         "seniority": np.array([lv[1] for lv in _LEVELS])[df["level"].to_numpy()],
-        "email": -1.0 * col["free"] - 0.5 * col["role"],
+        "email": -1.3 * col["free"] - 0.5 * col["role"],
         "intent": intent,
         "timing": timing,
     }
 
 
-def _status(rng: np.random.Generator, logit: FloatArray, age: FloatArray, junk: BoolArray) -> ObjArray:
+def _status(
+    rng: np.random.Generator, logit: FloatArray, age: FloatArray, junk: BoolArray
+) -> ObjArray:
     """Won or lost by the logit; open for most recent leads; disqualified for junk."""
     n = len(logit)
     status = np.where(rng.random(n) < _sigmoid(logit), "won", "lost").astype(object)
@@ -294,27 +322,30 @@ def _status(rng: np.random.Generator, logit: FloatArray, age: FloatArray, junk: 
     return status
 
 
-def _loss_reasons(rng: np.random.Generator, parts: dict[str, FloatArray], df: pd.DataFrame) -> ObjArray:
+def _loss_reasons(
+    rng: np.random.Generator, parts: dict[str, FloatArray], df: pd.DataFrame
+) -> ObjArray:
     """A reason for every lead, drawn in proportion to how badly each driver failed."""
 
     def deficit(x: FloatArray) -> FloatArray:
-        return np.asarray(np.exp(-1.3 * (x - x.mean()) / x.std()), dtype=np.float64)
+        return np.asarray(np.exp(-1.3 * (x - x.mean()) / max(x.std(), 1e-9)), dtype=np.float64)
 
-    unreachable = (df["free"] | df["role"]) & (df["email_clicks"] == 0)
+    unreachable = ((df["free"] | df["role"]) & (df["email_clicks"] == 0)).to_numpy()
     weights = np.column_stack(
         [
             deficit(parts["target"]),
             deficit(parts["seniority"]),
             deficit(parts["intent"]),
             deficit(parts["timing"]),
-            0.6 * np.exp(-0.6 * (df["log_emp"].to_numpy() - 2.0)),
-            0.5 + 1.5 * unreachable.to_numpy(),
-            0.4 * np.exp(0.5 * parts["intent"]),
+            0.6 * np.exp(-0.6 * (df["log_emp"].to_numpy() - 2.0)),  # no budget: small firms
+            0.5 + 1.5 * unreachable,
+            0.4 * np.exp(0.5 * parts["intent"]),  # competitor: keen buyers shop around
         ]
     )
     cum = np.cumsum(weights, axis=1) / weights.sum(axis=1, keepdims=True)
-    index = (rng.random(len(df))[:, None] > cum).sum(axis=1)
-    return np.asarray(_REASONS, dtype=object)[np.minimum(index, len(_REASONS) - 1)]
+    index = np.minimum((rng.random(len(df))[:, None] > cum).sum(axis=1), len(_REASONS) - 1)
+    out: ObjArray = np.asarray(_REASONS, dtype=object)[index]
+    return out
 
 
 def _sales_rating(rng: np.random.Generator, status: ObjArray, reason: ObjArray) -> pd.Series:
@@ -346,25 +377,28 @@ def generate_leads(rows: int = 5000, seed: int = 7, start: datetime | None = Non
         raise ValueError(f"rows must be at least 1, got {rows}")
     rng = np.random.default_rng(seed)
     begin = pd.Timestamp(start or DEFAULT_START)
-    created = _created_at(rng, rows, begin)
-    age = ((begin + pd.DateOffset(months=WINDOW_MONTHS) - created).dt.total_seconds() / 86_400).to_numpy()
-    df = pd.concat([_firmographics(rng, rows, demo_spec().target_accounts.domains), _people(rng, rows)], axis=1)
-    df = df.drop(columns="company").join(_contacts(rng, df))
-    df = df.join(_engagement(rng, rows, np.floor(age)))
-    parts = _drivers(df, rng.normal(0.0, 1.0, rows))
+    end = begin + pd.DateOffset(months=WINDOW_MONTHS)
+    created = _created_at(rng, rows, begin, end)
+    age = ((end - created).dt.total_seconds() / 86_400).to_numpy()
+    df = _firmographics(rng, rows, demo_spec().target_accounts.domains)
+    df = df.join(_people(rng, df["country"]))
+    df = df.drop(columns="company").join(_emails(rng, df))
+    df = df.join(_engagement(rng, np.floor(age)))
+    parts = _drivers(df, rng.normal(0.0, 0.8, rows))
     junk = rng.random(rows) < 0.03
     status = _status(rng, _BASE + np.sum(list(parts.values()), axis=0), age, junk)
     reason = np.where(status == "lost", _loss_reasons(rng, parts, df), "")
     reason[junk] = INVALID_REASON
     employees = pd.Series(np.round(10 ** df["log_emp"])).astype("Int64")
+    notes = _pick_by(rng, np.where(status == "lost", reason, status), _NOTES)
     return _spoil(rng, df, junk).assign(
         lead_id=[f"L{i:06d}" for i in range(1, rows + 1)],
         created_at=created,
         employees=employees.mask(rng.random(rows) < 0.08),
         status=status,
-        loss_reason=pd.Series(reason).replace("", None),
+        loss_reason=_text(reason).mask(reason == ""),
         sales_rating=_sales_rating(rng, status, reason),
-        owner_notes=_pick_by(rng, np.where(status == "lost", reason, status), _NOTES),
+        owner_notes=_text(notes).mask(notes == ""),
     )[COLUMNS]
 
 

@@ -91,3 +91,22 @@ def test_follows_scikit_learn_parameter_conventions(fitted):
 def test_missing_feature_column_is_named(leads):
     with pytest.raises(DataError, match="missing feature column\\(s\\): industry"):
         LeadTransformer(demo_spec()).fit(leads.drop(columns="industry"))
+
+
+@pytest.mark.parametrize(
+    ("title", "level"),
+    [
+        ("President", 5),
+        ("Founder & CEO", 5),
+        ("Vice President of Sales", 4),
+        ("Vice-President, Marketing", 4),
+        ("Head of Growth", 4),
+        ("Director of IT", 3),
+        ("Account Executive", 1),
+        ("Marketing Intern", 0),
+    ],
+)
+def test_title_seniority(title, level):
+    from features.derived import title_seniority
+
+    assert title_seniority(title) == level
