@@ -52,13 +52,16 @@ FREE_MAIL_DOMAINS = frozenset(
     }
 )
 
+# "President" but not "Vice President" / "Vice-President".
+_PRESIDENT = r"(?<!vice )(?<!vice-)president"
+
 # Ordered from most to least senior; the first pattern that matches decides.
 SENIORITY_LEVELS: tuple[tuple[int, str, str], ...] = (
     (
         5,
         "executive",
-        r"\b(chief|ceo|cto|cfo|cmo|coo|cio|cro|founder|co-founder|owner|president"
-        r"|managing director|general manager|partner)\b",
+        r"\b(chief|ceo|cto|cfo|cmo|coo|cio|cro|founder|co-founder|owner"
+        rf"|{_PRESIDENT}|managing director|general manager|partner)\b",
     ),
     (4, "vice president", r"\b(vp|svp|evp|vice[- ]president|head of)\b"),
     (3, "director", r"\b(director|principal)\b"),
@@ -81,7 +84,7 @@ FUNCTIONS: tuple[tuple[str, str], ...] = (
     ("finance", r"\b(finance|cfo|accounting|accountant|controller|treasury)\b"),
     ("operations", r"\b(operations|coo|ops|supply chain|logistics|procurement)\b"),
     ("hr", r"\b(hr|human resources|people|talent|recruit\w*)\b"),
-    ("executive", r"\b(ceo|founder|co-founder|owner|president|managing director)\b"),
+    ("executive", rf"\b(ceo|founder|co-founder|owner|{_PRESIDENT}|managing director)\b"),
 )
 
 _SENIORITY = [(level, re.compile(p)) for level, _, p in SENIORITY_LEVELS]
