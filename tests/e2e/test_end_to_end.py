@@ -19,9 +19,15 @@ pytestmark = pytest.mark.e2e
 
 def leadgrade(home: Path, *args: str, **kwargs) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "leadgrade.cli", *args], cwd=REPO, env=env(home),
-        capture_output=True, text=True, timeout=300, check=False, **kwargs,
-    )  # fmt: skip
+        [sys.executable, "-m", "leadgrade.cli", *args],
+        cwd=REPO,
+        env=env(home),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        **kwargs,
+    )
 
 
 def env(home: Path) -> dict[str, str]:
@@ -38,8 +44,11 @@ def server(tmp_path_factory) -> Iterator[str]:
     log = (home / "serve.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "leadgrade.cli", "serve", "--port", str(port)],
-        cwd=REPO, env=env(home), stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        cwd=REPO,
+        env=env(home),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, proc)
@@ -65,9 +74,22 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
 
 def test_the_served_champion_grades_held_out_leads_well(server):
     held_out = generate_leads(3000, seed=2024)
-    fields = ["lead_id", "email", "company", "job_title", "industry", "employees", "country",
-              "lead_source", "campaign", "pages_viewed", "email_clicks",
-              "days_since_last_activity", "demo_requested", "webinar_attended"]  # fmt: skip
+    fields = [
+        "lead_id",
+        "email",
+        "company",
+        "job_title",
+        "industry",
+        "employees",
+        "country",
+        "lead_source",
+        "campaign",
+        "pages_viewed",
+        "email_clicks",
+        "days_since_last_activity",
+        "demo_requested",
+        "webinar_attended",
+    ]
     leads = held_out[fields].astype(object).where(held_out[fields].notna(), None)
     results = []
     for start in range(0, len(leads), 1000):

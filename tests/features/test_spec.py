@@ -37,21 +37,29 @@ def test_minimal_spec_gets_sensible_defaults():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (MINIMAL.replace('[outcome]\ncolumn = "status"\nwon = ["won"]\nlost = ["lost"]\n', ""),
-         r"outcome: this section or key is required"),
-        (MINIMAL.replace('categorical = ["industry"]', 'categorical = ["employees"]'),
-         r"column 'employees' has two roles: features\.categorical and features\.numeric"),
-        (MINIMAL.replace('numeric = ["employees"]', 'numeric = ["id"]'),
-         r"column 'id' has two roles: lead\.id and features\.numeric"),
-        (MINIMAL + "\n[features.groups]\nfit = [\"nope\"]\n", r"groups\.fit names non-features"),
+        (
+            MINIMAL.replace('[outcome]\ncolumn = "status"\nwon = ["won"]\nlost = ["lost"]\n', ""),
+            r"outcome: this section or key is required",
+        ),
+        (
+            MINIMAL.replace('categorical = ["industry"]', 'categorical = ["employees"]'),
+            r"column 'employees' has two roles: features\.categorical and features\.numeric",
+        ),
+        (
+            MINIMAL.replace('numeric = ["employees"]', 'numeric = ["id"]'),
+            r"column 'id' has two roles: lead\.id and features\.numeric",
+        ),
+        (MINIMAL + '\n[features.groups]\nfit = ["nope"]\n', r"groups\.fit names non-features"),
         (MINIMAL.replace('lost = ["lost"]', 'lost = ["won"]'), r"both won and lost"),
-        (MINIMAL + "\n[grades]\ncapacity = {A = 0.5, B = 0.3, C = 0.3}\n",
-         r"add up to less than 1"),
-        (MINIMAL + "\n[grades]\nmethod = \"threshold\"\n", r"needs thresholds for A, B and C"),
+        (
+            MINIMAL + "\n[grades]\ncapacity = {A = 0.5, B = 0.3, C = 0.3}\n",
+            r"add up to less than 1",
+        ),
+        (MINIMAL + '\n[grades]\nmethod = "threshold"\n', r"needs thresholds for A, B and C"),
         (MINIMAL + "\ncolour = 1\n", r"colour: Extra inputs are not permitted"),
         ("[lead\n", r"not valid TOML"),
     ],
-)  # fmt: skip
+)
 def test_bad_spec_fails_with_a_message_naming_the_problem(change, message):
     with pytest.raises(SpecError, match=message):
         LeadSpec.parse(change)
@@ -65,7 +73,8 @@ def test_check_columns_names_every_missing_column():
 
 
 def test_threshold_grades_must_be_ordered():
-    text = MINIMAL + "\n[grades]\nmethod = \"threshold\"\nthresholds = {A = 0.2, B = 0.5, C = 0.1}\n"
+    grades = '[grades]\nmethod = "threshold"\nthresholds = {A = 0.2, B = 0.5, C = 0.1}\n'
+    text = f"{MINIMAL}\n{grades}"
     with pytest.raises(SpecError, match="1 > A > B > C > 0"):
         LeadSpec.parse(text)
 

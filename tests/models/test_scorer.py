@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,7 +23,7 @@ def test_grades_follow_the_probability_order(scorer, fresh_leads):
     results = scorer.score_records(fresh_leads.to_dict(orient="records"))
     by_grade = {g: [r["probability"] for r in results if r["grade"] == g] for g in "ABCD"}
     present = [g for g in "ABCD" if by_grade[g]]
-    for better, worse in zip(present, present[1:], strict=False):
+    for better, worse in itertools.pairwise(present):
         assert min(by_grade[better]) >= max(by_grade[worse])
 
 
@@ -37,8 +39,14 @@ def test_frame_and_records_paths_agree(scorer, fresh_leads):
     assert frame["grade"].tolist() == [r["grade"] for r in records]
     np.testing.assert_allclose(frame["probability"], [r["probability"] for r in records])
     assert list(frame.columns) == [
-        "lead_id", "score", "probability", "grade", "queue", "follow_up_within_hours", "track",
-    ]  # fmt: skip
+        "lead_id",
+        "score",
+        "probability",
+        "grade",
+        "queue",
+        "follow_up_within_hours",
+        "track",
+    ]
 
 
 def test_routes_send_a_and_b_to_sales_and_the_rest_to_nurture(scorer, fresh_leads):

@@ -10,10 +10,15 @@ from serving.settings import ServeSettings
 from tests.helpers import tiny_training
 
 LEAD = {
-    "lead_id": "L-1", "email": "ann@hooli.com", "job_title": "VP Marketing",
-    "industry": "Software", "employees": 400, "country": "United States",
-    "demo_requested": True, "pages_viewed": 12,
-}  # fmt: skip
+    "lead_id": "L-1",
+    "email": "ann@hooli.com",
+    "job_title": "VP Marketing",
+    "industry": "Software",
+    "employees": 400,
+    "country": "United States",
+    "demo_requested": True,
+    "pages_viewed": 12,
+}
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +31,8 @@ def client(tmp_path_factory) -> Iterator[TestClient]:
 
 def error(response) -> dict:
     body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
     return body["error"]
 
 
@@ -57,7 +63,11 @@ def test_absent_optional_fields_are_missing_values(client):
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        ({**LEAD, "favourite_colour": "blue"}, "favourite_colour", "Extra inputs are not permitted"),
+        (
+            {**LEAD, "favourite_colour": "blue"},
+            "favourite_colour",
+            "Extra inputs are not permitted",
+        ),
         ({**LEAD, "employees": "lots"}, "employees", "valid number"),
         ({**LEAD, "demo_requested": "perhaps"}, "demo_requested", "valid boolean"),
         ({**LEAD, "loss_reason": "No budget"}, "loss_reason", "Extra inputs are not permitted"),
@@ -89,8 +99,9 @@ def test_batch_limits_and_wrong_shapes_are_rejected(client, payload, status, cod
 
 
 def test_malformed_json_is_a_422_not_a_500(client):
-    r = client.post("/v1/leads/score", content=b"{not json",
-                    headers={"content-type": "application/json"})  # fmt: skip
+    r = client.post(
+        "/v1/leads/score", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 422
     assert error(r)["code"] == "invalid_request"
 

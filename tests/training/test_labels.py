@@ -8,9 +8,12 @@ from training.labels import make_labels
 
 def frame(rows: list[tuple[str, str | None]]) -> pd.DataFrame:
     return pd.DataFrame(
-        {"lead_id": [str(i) for i in range(len(rows))],
-         "status": [s for s, _ in rows], "loss_reason": [r for _, r in rows]}
-    )  # fmt: skip
+        {
+            "lead_id": [str(i) for i in range(len(rows))],
+            "status": [s for s, _ in rows],
+            "loss_reason": [r for _, r in rows],
+        }
+    )
 
 
 def test_won_is_one_lost_is_zero_and_open_is_not_a_label():
@@ -46,8 +49,10 @@ def test_invalid_or_duplicate_leads_are_left_out():
 def test_spec_weights_override_the_defaults():
     spec = demo_spec().model_copy(deep=True)
     spec = type(spec).model_validate(
-        {**spec.model_dump(), "feedback": {**spec.feedback.model_dump(),
-                                           "weights": {"bad_timing": 0.0}}}
-    )  # fmt: skip
+        {
+            **spec.model_dump(),
+            "feedback": {**spec.feedback.model_dump(), "weights": {"bad_timing": 0.0}},
+        }
+    )
     labels = make_labels(frame([("lost", "Not the right moment"), ("won", None)]), spec)
     np.testing.assert_array_equal(labels.y, [1])

@@ -50,8 +50,11 @@ def test_a_run_logs_metrics_spec_evaluation_and_plots(settings, first):
     artifacts = {a.path for a in client.list_artifacts(first.run_id)}
     assert {"spec.toml", "evaluation.json", "model_card.json", "plots", "holdout"} <= artifacts
     plots = {a.path for a in client.list_artifacts(first.run_id, "plots")}
-    assert plots == {"plots/calibration.png", "plots/conversion_by_grade.png",
-                     "plots/feature_importance.png"}  # fmt: skip
+    assert plots == {
+        "plots/calibration.png",
+        "plots/conversion_by_grade.png",
+        "plots/feature_importance.png",
+    }
 
 
 def test_the_new_version_is_the_challenger(settings, first):
@@ -76,7 +79,8 @@ def test_the_registered_model_works_as_a_plain_pyfunc(settings, first):
 
 def test_the_first_model_is_promoted_and_a_worse_one_is_refused(settings, data, first):
     decision = promote(settings)
-    assert decision.promoted and "no champion yet" in decision.reason
+    assert decision.promoted
+    assert "no champion yet" in decision.reason
     assert promote(settings).reason == f"version {first.version} is already the champion"
 
     weak_spec = settings.home / "weak.toml"
@@ -86,10 +90,14 @@ def test_the_first_model_is_promoted_and_a_worse_one_is_refused(settings, data, 
     assert not refused.promoted
     assert refused.reason.startswith("refused: roc_auc")
     client = MlflowClient(tracking_uri=settings.mlflow_uri)
-    assert str(client.get_model_version_by_alias(settings.model_name, CHAMPION).version) == first.version
+    assert (
+        str(client.get_model_version_by_alias(settings.model_name, CHAMPION).version)
+        == first.version
+    )
 
     forced = promote(settings, force=True)
-    assert forced.promoted and forced.challenger == worse.version
+    assert forced.promoted
+    assert forced.challenger == worse.version
 
 
 def test_loading_an_unknown_alias_says_so(settings, first):

@@ -7,7 +7,9 @@ from training.split import split_leads
 
 def test_time_ordered_split_keeps_the_most_recent_leads_for_holdout():
     n = 200
-    created = pd.Series(pd.date_range("2025-01-01", periods=n, freq="D")).sample(frac=1, random_state=0)
+    created = pd.Series(pd.date_range("2025-01-01", periods=n, freq="D")).sample(
+        frac=1, random_state=0
+    )
     y = np.arange(n) % 2
     split = split_leads(y, created.reset_index(drop=True))
     dates = created.reset_index(drop=True)
@@ -26,5 +28,5 @@ def test_stratified_split_keeps_the_win_rate_in_every_part():
 
 
 def test_shares_are_validated():
-    with pytest.raises(ValueError, match="between 0 and 0.5"):
+    with pytest.raises(ValueError, match=r"between 0 and 0\.5"):
         split_leads(np.zeros(10), None, holdout_share=0.7)
