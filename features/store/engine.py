@@ -1,0 +1,80 @@
+"""The store's database engine: SQLite made durable and concurrent, or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+# Execution option marking a connection that is about to write (see ``write_transaction``).
+_WRITE = "leadgrade_write"
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def create_store_engine(url: str) -> Engine:
+    """An engine for ``sqlite:///path`` or ``postgresql+psycopg://…``. Does not connect."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise ValueError(
+            f"the lead store supports SQLite and PostgreSQL, not {backend!r} (url {parsed!r})"
+        )
+    if backend == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed)
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control away from the sqlite3 driver, which would not BEGIN before
+    # a SELECT and so break isolation; ``_sqlite_begin`` emits BEGIN instead.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # busy_timeout first: switching to WAL needs a lock that another connection may hold.
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    # WAL lets readers run beside the one writer; synchronous=FULL syncs the log on every
+    # commit, so an acknowledged write survives a power cut, not only a crash.
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A transaction that reads and then writes would need to upgrade its read lock, which
+    # fails at once (no busy wait) if another writer committed meanwhile. Writers therefore
+    # take the write lock up front and queue on busy_timeout; readers never block anyone.
+    mode = "IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that will write, committed when the block exits without error."""
+    with engine.connect() as conn:
+        conn.execution_options(**{_WRITE: True})
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """A read-only transaction: one consistent snapshot for several queries."""
+    with engine.connect() as conn:
+        # SQLite's deferred BEGIN already reads one snapshot; PostgreSQL's default (READ
+        # COMMITTED) would let each query see a different one.
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn

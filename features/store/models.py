@@ -1,0 +1,112 @@
+"""What goes into the lead store and what comes out of it, as pydantic models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Outcome = Literal["won", "lost", "disqualified"]
+Grade = Literal["A", "B", "C", "D"]
+
+
+def as_utc(value: datetime) -> datetime:
+    """The same instant in UTC; a naive datetime is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+class OutcomeIn(BaseModel):
+    """What sales reports about a lead: won, lost or disqualified, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Outcome
+    reason: str | None = Field(default=None, max_length=2000)
+    rating: int | None = Field(default=None, ge=1, le=5)
+    note: str | None = Field(default=None, max_length=2000)
+    occurred_at: datetime | None = None
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        # Normalised so that "10:00+01:00" and "09:00Z" are the same body for idempotency.
+        return None if value is None else as_utc(value)
+
+
+class _OutcomeFields(BaseModel):
+    event_id: int
+    lead_id: str
+    outcome: Outcome
+    reason: str | None
+    canonical_reason: str | None
+    rating: int | None
+    note: str | None
+    occurred_at: datetime
+    recorded_at: datetime
+
+
+class OutcomeReceipt(_OutcomeFields):
+    """The stored event; ``replayed`` is true when an idempotent retry returned it again."""
+
+    replayed: bool
+
+
+class OutcomeRecord(_OutcomeFields):
+    """An outcome event in a lead's history, with the client that reported it."""
+
+    reported_by: str
+
+
+class Route(BaseModel):
+    queue: Literal["sales", "nurture"]
+    follow_up_within_hours: int | None = Field(default=None, ge=0)
+    track: str | None = None
+
+
+class ModelRef(BaseModel):
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    name: str
+    version: str
+    run_id: str | None = None
+
+
+class ScoreResult(BaseModel):
+    """The part of a score response the store keeps; other keys are ignored."""
+
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+
+    lead_id: str
+    score: float = Field(ge=0, le=100)
+    probability: float = Field(ge=0, le=1)
+    grade: Grade
+    route: Route
+    reasons: list[dict[str, Any]] | None = None
+    model: ModelRef
+
+
+class ScoreRecord(BaseModel):
+    """One scoring of a lead: its (redacted) fields and the response it got."""
+
+    score_id: int
+    scored_at: datetime
+    client: str
+    fields: dict[str, Any]
+    score: float
+    probability: float
+    grade: Grade
+    route: Route
+    reasons: list[dict[str, Any]] | None
+    model: ModelRef
+
+
+class LeadHistory(BaseModel):
+    """Everything the store knows about one lead, newest first."""
+
+    lead_id: str
+    first_scored_at: datetime
+    scores: list[ScoreRecord]
+    outcomes: list[OutcomeRecord]

@@ -1,0 +1,76 @@
+"""Privacy redaction: what of a lead may be stored.
+
+The spec's ``[privacy] personal`` fields are never stored raw. The email field keeps only
+its domain, which is all the transform needs (free-mail and target-account membership are
+read from a bare domain); every other personal field is dropped. Raw personal values are
+also scrubbed from any other text stored with the lead (notes, explanation sentences).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from features.derived import email_domain
+from features.spec import LeadSpec
+
+REDACTED = "[redacted]"
+
+# A raw value shorter than this is replaced only where it is a whole stored string: a
+# substring search for a two-letter name would mangle unrelated words.
+_MIN_SUBSTRING = 4
+
+
+def redact(fields: Mapping[str, Any], spec: LeadSpec) -> dict[str, Any]:
+    """The lead's fields as they may be stored: email reduced to its domain, personal data gone."""
+    email_field = spec.features.email
+    personal = set(spec.privacy.personal)
+    kept: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == email_field:
+            kept[name] = None if value is None else email_domain(str(value))
+        elif name not in personal:
+            kept[name] = value
+    replacements = personal_values(fields, spec)
+    return {name: scrub(value, replacements) for name, value in kept.items()}
+
+
+def personal_values(fields: Mapping[str, Any], spec: LeadSpec) -> dict[str, str]:
+    """Each raw personal string in the lead, mapped to what may be stored in its place."""
+    email_field = spec.features.email
+    names = set(spec.privacy.personal) | ({email_field} if email_field else set())
+    replacements: dict[str, str] = {}
+    for name in names:
+        value = fields.get(name)
+        if value is None or not str(value).strip():
+            continue
+        raw = str(value).strip()
+        domain = email_domain(raw) if name == email_field else None
+        if raw != domain:  # a bare domain sent as the email is not personal
+            replacements[raw] = domain or REDACTED
+    return replacements
+
+
+def scrub(value: Any, replacements: Mapping[str, str]) -> Any:
+    """``value`` (nested dicts, lists, strings) with every raw personal string replaced."""
+    if not replacements:
+        return value
+    if isinstance(value, str):
+        return _scrub_text(value, replacements)
+    if isinstance(value, Mapping):
+        return {k: scrub(v, replacements) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub(v, replacements) for v in value]
+    return value
+
+
+def _scrub_text(text: str, replacements: Mapping[str, str]) -> str:
+    if text.strip() in replacements:
+        return replacements[text.strip()]
+    # Longest first, so that "jane.doe@acme.com" goes before a name "Jane Doe" inside it.
+    for raw in sorted(replacements, key=len, reverse=True):
+        if len(raw) >= _MIN_SUBSTRING:
+            new = replacements[raw].replace("\\", r"\\")  # a literal, not a template
+            text = re.sub(re.escape(raw), new, text, flags=re.IGNORECASE)
+    return text

@@ -1,0 +1,66 @@
+"""Queries shared by the store, its training frame and the reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, Subquery, and_, func, select
+from sqlalchemy.orm import aliased
+
+from features.store.schema import Lead, OutcomeEvent, Score
+
+
+def latest_outcomes(as_of: datetime | None = None) -> Subquery:
+    """Every outcome event ranked per lead, ``newest == 1`` being the one that counts.
+
+    Latest means latest to have happened, then latest recorded: a correction sent later
+    for the same moment wins. With ``as_of``, events recorded after it are not known yet.
+    """
+    e = OutcomeEvent
+    newest = func.row_number().over(
+        partition_by=e.lead_id, order_by=(e.occurred_at.desc(), e.recorded_at.desc(), e.id.desc())
+    )
+    query = select(
+        e.lead_id, e.outcome, e.canonical_reason, e.rating, e.occurred_at, newest.label("newest")
+    )
+    if as_of is not None:
+        query = query.where(e.recorded_at <= as_of)
+    return query.subquery("latest_outcome")
+
+
+def lead_snapshots(as_of: datetime | None = None) -> Select[Any]:
+    """One row per lead: its fields as first scored, its latest score, its latest outcome.
+
+    With ``as_of``, only leads first scored by then and outcomes recorded by then count
+    (the latest score is still the latest overall; use it for reports, not for training).
+    """
+    first = aliased(Score, name="first_score")
+    latest = aliased(Score, name="latest_score")
+    outcome = latest_outcomes(as_of)
+    query = (
+        select(
+            Lead.lead_id,
+            Lead.first_scored_at,
+            first.fields,
+            latest.id.label("score_id"),
+            latest.scored_at,
+            latest.grade,
+            latest.score,
+            latest.route,
+            latest.queue,
+            latest.follow_up_due_at,
+            latest.client,
+            outcome.c.outcome,
+            outcome.c.canonical_reason,
+            outcome.c.rating,
+            outcome.c.occurred_at.label("outcome_at"),
+        )
+        .join(first, first.id == Lead.first_score_id)
+        .join(latest, latest.id == Lead.latest_score_id)
+        .outerjoin(outcome, and_(outcome.c.lead_id == Lead.lead_id, outcome.c.newest == 1))
+        .order_by(Lead.lead_id)
+    )
+    if as_of is not None:
+        query = query.where(Lead.first_scored_at <= as_of)
+    return query

@@ -1,0 +1,168 @@
+"""Reports for marketing and sales: how leads fare by campaign, source, grade and month.
+
+Plain functions over the store; serving turns them into JSON and pages.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel
+from sqlalchemy import RowMapping
+
+from features.store.engine import read_transaction
+from features.store.models import Grade, as_utc
+from features.store.queries import lead_snapshots
+from features.store.store import LeadStore
+
+Dimension = Literal["campaign", "source", "grade", "month"]
+DIMENSIONS: tuple[Dimension, ...] = get_args(Dimension)
+TOP_LOSS_REASONS = 3
+
+
+class ReasonCount(BaseModel):
+    reason: str
+    count: int
+
+
+class FunnelRow(BaseModel):
+    """How the leads of one group fared. Rates are None where nothing was worked yet."""
+
+    group: dict[str, str | None]
+    leads: int
+    share_a_or_b: float
+    worked: int
+    won: int
+    lost: int
+    win_rate: float | None
+    median_days_to_outcome: float | None
+    top_loss_reasons: list[ReasonCount]
+
+
+class OverdueLead(BaseModel):
+    """A lead routed to sales whose follow-up deadline passed without an outcome."""
+
+    lead_id: str
+    grade: Grade
+    score: float
+    scored_at: datetime
+    due_at: datetime
+    hours_overdue: float
+    track: str | None
+    client: str
+
+
+@dataclass(frozen=True)
+class _Lead:
+    """What the funnel needs of one lead."""
+
+    group: tuple[str | None, ...]
+    good_grade: bool
+    outcome: str | None
+    loss_reason: str | None
+    days_to_outcome: float | None
+
+
+def funnel(
+    store: LeadStore,
+    by: Sequence[Dimension],
+    *,
+    campaign_field: str = "campaign",
+    source_field: str = "lead_source",
+) -> list[FunnelRow]:
+    """Leads grouped by ``by`` (any combination of dimensions), in group order.
+
+    Campaign and source come from the lead as first scored, the grade from its latest
+    score, the month (``YYYY-MM``, UTC) from when it was first scored. A lead is worked once
+    it has an outcome, and counts by its latest one; lost includes disqualified.
+    """
+    unknown = [d for d in by if d not in DIMENSIONS]
+    if unknown or len(set(by)) != len(by):
+        raise ValueError(f"by must name distinct dimensions among {DIMENSIONS}, got {list(by)}")
+    fields = {"campaign": campaign_field, "source": source_field}
+    with read_transaction(store.engine) as conn:
+        rows = conn.execute(lead_snapshots()).mappings().all()
+    groups: defaultdict[tuple[str | None, ...], list[_Lead]] = defaultdict(list)
+    for row in rows:
+        lead = _funnel_lead(row, by, fields)
+        groups[lead.group].append(lead)
+    ordered = sorted(groups, key=lambda g: [(v is None, v or "") for v in g])
+    return [_funnel_row(dict(zip(by, g, strict=True)), groups[g]) for g in ordered]
+
+
+def _funnel_lead(row: RowMapping, by: Sequence[Dimension], fields: dict[str, str]) -> _Lead:
+    def value(dimension: Dimension) -> str | None:
+        if dimension == "grade":
+            return str(row["grade"])
+        if dimension == "month":
+            return str(row["first_scored_at"].strftime("%Y-%m"))
+        found: Any = row["fields"].get(fields[dimension])
+        return None if found is None else str(found)
+
+    outcome_at: datetime | None = row["outcome_at"]
+    return _Lead(
+        group=tuple(value(d) for d in by),
+        good_grade=row["grade"] in ("A", "B"),
+        outcome=row["outcome"],
+        loss_reason=row["canonical_reason"] if row["outcome"] in ("lost", "disqualified") else None,
+        days_to_outcome=None
+        if outcome_at is None
+        else (outcome_at - row["first_scored_at"]).total_seconds() / 86400,
+    )
+
+
+def _funnel_row(group: dict[str, str | None], leads: list[_Lead]) -> FunnelRow:
+    worked = [lead for lead in leads if lead.outcome is not None]
+    won = sum(1 for lead in worked if lead.outcome == "won")
+    reasons = Counter(lead.loss_reason for lead in worked if lead.loss_reason)
+    # Most common first; ties in name order, so that the report does not reshuffle.
+    top = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))[:TOP_LOSS_REASONS]
+    days = [lead.days_to_outcome for lead in worked if lead.days_to_outcome is not None]
+    return FunnelRow(
+        group=group,
+        leads=len(leads),
+        share_a_or_b=sum(1 for lead in leads if lead.good_grade) / len(leads),
+        worked=len(worked),
+        won=won,
+        lost=len(worked) - won,
+        win_rate=won / len(worked) if worked else None,
+        median_days_to_outcome=statistics.median(days) if days else None,
+        top_loss_reasons=[ReasonCount(reason=r, count=n) for r, n in top],
+    )
+
+
+def overdue(store: LeadStore, *, now: datetime | None = None) -> list[OverdueLead]:
+    """Leads sales owes a follow-up, most overdue first.
+
+    That is: the latest score routed the lead to sales, its follow-up deadline (that score's
+    time plus ``follow_up_within_hours``) has passed, and no outcome was ever recorded.
+    """
+    now = datetime.now(UTC) if now is None else as_utc(now)
+    snapshots = lead_snapshots().subquery()
+    query = (
+        snapshots.select()
+        .where(snapshots.c.queue == "sales")
+        .where(snapshots.c.follow_up_due_at < now)
+        .where(snapshots.c.outcome.is_(None))
+        .order_by(snapshots.c.follow_up_due_at, snapshots.c.lead_id)
+    )
+    with read_transaction(store.engine) as conn:
+        rows = conn.execute(query).mappings().all()
+    return [
+        OverdueLead(
+            lead_id=row["lead_id"],
+            grade=row["grade"],
+            score=row["score"],
+            scored_at=row["scored_at"],
+            due_at=row["follow_up_due_at"],
+            hours_overdue=(now - row["follow_up_due_at"]).total_seconds() / 3600,
+            track=row["route"].get("track"),
+            client=row["client"],
+        )
+        for row in rows
+    ]

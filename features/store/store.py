@@ -1,0 +1,240 @@
+"""The lead store: every lead as it was scored, and what sales said about it afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, RowMapping, bindparam, insert, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from features.reasons import CanonicalReason
+from features.spec import LeadSpec
+from features.store import records
+from features.store.engine import create_store_engine, read_transaction, write_transaction
+from features.store.errors import IdempotencyConflict, LeadNotFound
+from features.store.models import (
+    LeadHistory,
+    OutcomeIn,
+    OutcomeReceipt,
+    OutcomeRecord,
+    ScoreRecord,
+    as_utc,
+)
+from features.store.schema import Lead, OutcomeEvent, Score
+
+if TYPE_CHECKING:
+    from features.store.frame import StoreTrainingSet
+
+MIGRATIONS = "features.store:migrations"
+VERSION_TABLE = "leadgrade_store_version"
+# Any constant will do: it only has to be the same for every process migrating this store.
+_MIGRATION_LOCK_ID = 0x1EAD_6AADE
+
+
+class LeadStore:
+    """Scored leads and their outcomes in SQLite (``sqlite:///path``) or PostgreSQL.
+
+    Every write is one transaction, and a method returns only after it has committed: what
+    it acknowledges is durable (on SQLite too, see :mod:`.engine`).
+    """
+
+    def __init__(self, url: str) -> None:
+        self._engine = create_store_engine(url)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def dispose(self) -> None:
+        """Close every pooled connection (for tests and shutdown)."""
+        self._engine.dispose()
+
+    def upgrade(self) -> None:
+        """Create or migrate the tables to the latest version (``alembic upgrade head``)."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", MIGRATIONS)
+        with write_transaction(self._engine) as conn:
+            if conn.dialect.name == "postgresql":
+                # Replicas starting together would otherwise race to create the tables.
+                lock = text("SELECT pg_advisory_xact_lock(:id)")
+                conn.execute(lock, {"id": _MIGRATION_LOCK_ID})
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def record_scores(
+        self,
+        spec: LeadSpec,
+        leads: Sequence[Mapping[str, Any]],
+        results: Sequence[Mapping[str, Any]],
+        *,
+        client: str,
+        scored_at: datetime | None = None,
+    ) -> None:
+        """Append one score per lead, its fields redacted (see :func:`privacy.redact`).
+
+        ``results[i]`` is the score response for ``leads[i]``. The batch is one transaction:
+        all of it is stored or none.
+        """
+        at = _now() if scored_at is None else as_utc(scored_at)
+        rows = records.score_rows(spec, leads, results, client=client, scored_at=at)
+        if rows:
+            with write_transaction(self._engine) as conn:
+                _append_scores(conn, rows, at)
+
+    def record_outcome(
+        self,
+        lead_id: str,
+        event: OutcomeIn,
+        *,
+        client: str,
+        idempotency_key: str | None,
+        reason_mapping: Mapping[str, CanonicalReason] | None = None,
+    ) -> OutcomeReceipt:
+        """Store what sales reported, once per ``(client, idempotency_key)``.
+
+        A retry with the same key and body returns the first receipt (``replayed=True``)
+        and stores nothing; the same key with another body raises
+        :class:`IdempotencyConflict`. Without a key, every call stores a new event.
+        """
+        row = records.outcome_row(
+            lead_id,
+            event,
+            client=client,
+            idempotency_key=idempotency_key,
+            reason_mapping=reason_mapping,
+            recorded_at=_now(),
+        )
+        try:
+            with write_transaction(self._engine) as conn:
+                if conn.scalar(select(Lead.lead_id).where(Lead.lead_id == lead_id)) is None:
+                    raise LeadNotFound(lead_id)
+                insert_event = insert(OutcomeEvent).returning(OutcomeEvent.id)
+                event_id: int = conn.execute(insert_event, row).scalar_one()
+        except IntegrityError:
+            # The unique (client, key) constraint, not a prior read, decides who was first:
+            # a concurrent duplicate waits for the winner's commit and then fails here.
+            first = None if idempotency_key is None else self._replay(client, idempotency_key, row)
+            if first is None:
+                raise
+            return first
+        return records.receipt(event_id, row, replayed=False)
+
+    def _replay(self, client: str, key: str, row: Mapping[str, Any]) -> OutcomeReceipt | None:
+        """The receipt of the event first stored under this key, if the body matches."""
+        with read_transaction(self._engine) as conn:
+            stored = (
+                conn.execute(
+                    select(OutcomeEvent).where(
+                        OutcomeEvent.client == client, OutcomeEvent.idempotency_key == key
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        if stored is None:
+            return None
+        if stored["body_hash"] != row["body_hash"]:
+            raise IdempotencyConflict(key, event_id=stored["id"])
+        return records.receipt(stored["id"], dict(stored), replayed=True)
+
+    def lead_history(self, lead_id: str) -> LeadHistory:
+        """Every score (newest first, with reasons) and every outcome event (newest first)."""
+        with read_transaction(self._engine) as conn:
+            lead = conn.execute(select(Lead).where(Lead.lead_id == lead_id)).mappings().first()
+            if lead is None:
+                raise LeadNotFound(lead_id, "it has no history")
+            scores = conn.execute(
+                select(Score)
+                .where(Score.lead_id == lead_id)
+                .order_by(Score.scored_at.desc(), Score.id.desc())
+            ).mappings()
+            outcomes = conn.execute(
+                select(OutcomeEvent)
+                .where(OutcomeEvent.lead_id == lead_id)
+                .order_by(
+                    OutcomeEvent.occurred_at.desc(),
+                    OutcomeEvent.recorded_at.desc(),
+                    OutcomeEvent.id.desc(),
+                )
+            ).mappings()
+            return LeadHistory(
+                lead_id=lead_id,
+                first_scored_at=lead["first_scored_at"],
+                scores=[_score_record(s) for s in scores],
+                outcomes=[_outcome_record(o) for o in outcomes],
+            )
+
+    def training_frame(
+        self, spec: LeadSpec, *, as_of: datetime | None = None, maturity_days: int = 90
+    ) -> StoreTrainingSet:
+        """One labelled row per lead with its fields as first scored; see :mod:`.frame`."""
+        from features.store.frame import training_frame
+
+        return training_frame(self, spec, as_of=as_of, maturity_days=maturity_days)
+
+
+def _append_scores(conn: Connection, rows: list[dict[str, Any]], at: datetime) -> None:
+    """Insert the scores, creating leads seen for the first time, and move the pointers."""
+    # Leads in one order in every transaction, so that two batches with the same leads
+    # wait for each other on PostgreSQL instead of deadlocking.
+    lead_ids = sorted({row["lead_id"] for row in rows})
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    # A lead another transaction is creating right now is no error: its row stands, and the
+    # pointer updates below decide which score is first.
+    insert_leads = dialect.insert(Lead).on_conflict_do_nothing(index_elements=[Lead.lead_id])
+    conn.execute(
+        insert_leads,
+        [{"lead_id": i, "first_scored_at": at, "latest_scored_at": at} for i in lead_ids],
+    )
+    insert_scores = insert(Score).returning(Score.id, sort_by_parameter_order=True)
+    score_ids = conn.execute(insert_scores, rows).scalars()
+    pointers = [
+        {"lid": row["lead_id"], "sid": score_id, "at": row["scored_at"]}
+        for row, score_id in zip(rows, score_ids, strict=True)
+    ]
+    pointers.sort(key=lambda p: str(p["lid"]))  # stable: a lead's scores keep their order
+    conn.execute(_MOVE_FIRST, pointers)
+    conn.execute(_MOVE_LATEST, pointers)
+
+
+# A new score becomes the lead's first if none is earlier, and its latest if none is later
+# (on a tie, the one stored last). Being conditional, the updates stay right when
+# concurrent transactions score the same lead: PostgreSQL re-checks the condition on the
+# row as committed by the other transaction.
+_MOVE_FIRST = (
+    update(Lead)
+    .where(Lead.lead_id == bindparam("lid"))
+    .where(or_(Lead.first_score_id.is_(None), Lead.first_scored_at > bindparam("at")))
+    .values(first_score_id=bindparam("sid"), first_scored_at=bindparam("at"))
+)
+_MOVE_LATEST = (
+    update(Lead)
+    .where(Lead.lead_id == bindparam("lid"))
+    .where(or_(Lead.latest_score_id.is_(None), Lead.latest_scored_at <= bindparam("at")))
+    .values(latest_score_id=bindparam("sid"), latest_scored_at=bindparam("at"))
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _score_record(row: RowMapping) -> ScoreRecord:
+    model = {
+        "name": row["model_name"],
+        "version": row["model_version"],
+        "run_id": row["model_run_id"],
+    }
+    return ScoreRecord.model_validate({**row, "score_id": row["id"], "model": model})
+
+
+def _outcome_record(row: RowMapping) -> OutcomeRecord:
+    return OutcomeRecord.model_validate(
+        {**row, "event_id": row["id"], "reported_by": row["client"]}
+    )

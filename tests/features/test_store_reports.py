@@ -1,0 +1,173 @@
+"""Funnel and overdue reports on a small history whose numbers are worked out by hand."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from features.store import OutcomeIn
+from features.store.reports import FunnelRow, funnel, overdue
+
+MARCH = datetime(2024, 3, 4, 10, 0, tzinfo=UTC)
+APRIL = datetime(2024, 4, 8, 10, 0, tzinfo=UTC)
+MAY = datetime(2024, 5, 6, 10, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+
+# lead, first scored, grade, campaign, source, then (outcome, picklist reason, days after).
+# s3 is scored again in May as a B lead of "summer" from "webinar": the funnel must keep it
+# in spring, ads and March (as first scored) but count its latest grade, B. s1 was first
+# reported lost, then corrected to won: only the latest outcome counts.
+Events = list[tuple[str, str | None, int]]
+HISTORY: list[tuple[str, datetime, str, str | None, str | None, Events]] = [
+    ("s1", MARCH, "A", "spring", "webinar", [("lost", "No budget", 5), ("won", None, 10)]),
+    ("s2", MARCH, "B", "spring", "ads", [("lost", "No budget", 20)]),
+    ("s3", MARCH, "C", "spring", "ads", []),
+    ("s4", MARCH, "D", "spring", "webinar", [("disqualified", "Duplicate / invalid", 2)]),
+    ("s5", APRIL, "A", "spring", "ads", [("lost", "No budget", 4)]),
+    ("u1", APRIL, "B", "summer", "webinar", [("won", None, 30)]),
+    ("u2", APRIL, "C", "summer", "ads", [("lost", "Went with a competitor", 6)]),
+    ("u3", APRIL, "A", "summer", "webinar", []),
+    ("n1", MARCH, "D", None, None, []),
+]
+
+# Expected rows, counted by hand from HISTORY:
+# (group, leads, share A/B, worked, won, lost, win rate, median days, top loss reasons)
+BY_CAMPAIGN = [
+    (("spring",), 5, 4 / 5, 4, 1, 3, 1 / 4, 7.0, [("no_budget", 2), ("invalid", 1)]),
+    (("summer",), 3, 2 / 3, 2, 1, 1, 1 / 2, 18.0, [("competitor", 1)]),
+    ((None,), 1, 0.0, 0, 0, 0, None, None, []),
+]
+BY_MONTH = [
+    (("2024-03",), 5, 3 / 5, 3, 1, 2, 1 / 3, 10.0, [("invalid", 1), ("no_budget", 1)]),
+    (("2024-04",), 4, 3 / 4, 3, 1, 2, 1 / 3, 6.0, [("competitor", 1), ("no_budget", 1)]),
+]
+BY_CAMPAIGN_MONTH = [
+    (("spring", "2024-03"), 4, 3 / 4, 3, 1, 2, 1 / 3, 10.0, [("invalid", 1), ("no_budget", 1)]),
+    (("spring", "2024-04"), 1, 1.0, 1, 0, 1, 0.0, 4.0, [("no_budget", 1)]),
+    (("summer", "2024-04"), 3, 2 / 3, 2, 1, 1, 1 / 2, 18.0, [("competitor", 1)]),
+    ((None, "2024-03"), 1, 0.0, 0, 0, 0, None, None, []),
+]
+BY_GRADE = [
+    (("A",), 3, 1.0, 2, 1, 1, 1 / 2, 7.0, [("no_budget", 1)]),
+    (("B",), 3, 1.0, 2, 1, 1, 1 / 2, 25.0, [("no_budget", 1)]),
+    (("C",), 1, 0.0, 1, 0, 1, 0.0, 6.0, [("competitor", 1)]),
+    (("D",), 2, 0.0, 1, 0, 1, 0.0, 2.0, [("invalid", 1)]),
+]
+BY_SOURCE = [
+    (("ads",), 4, 3 / 4, 3, 0, 3, 0.0, 6.0, [("no_budget", 2), ("competitor", 1)]),
+    (("webinar",), 4, 3 / 4, 3, 2, 1, 2 / 3, 10.0, [("invalid", 1)]),
+    ((None,), 1, 0.0, 0, 0, 0, None, None, []),
+]
+
+
+@pytest.fixture
+def history(store, store_spec, score_lead):
+    for lead_id, at, grade, campaign, source, outcomes in HISTORY:
+        score_lead(lead_id, at, grade, campaign=campaign, lead_source=source)
+        for outcome, reason, days in outcomes:
+            event = OutcomeIn(outcome=outcome, reason=reason, occurred_at=at + days * DAY)
+            store.record_outcome(
+                lead_id,
+                event,
+                client="crm",
+                idempotency_key=None,
+                reason_mapping=store_spec.feedback.reasons,
+            )
+    score_lead("s3", MAY, "B", campaign="summer", lead_source="webinar")
+    return store
+
+
+def _as_tuples(rows: list[FunnelRow]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            tuple(row.group.values()),
+            row.leads,
+            pytest.approx(row.share_a_or_b),
+            row.worked,
+            row.won,
+            row.lost,
+            None if row.win_rate is None else pytest.approx(row.win_rate),
+            row.median_days_to_outcome,
+            [(r.reason, r.count) for r in row.top_loss_reasons],
+        )
+        for row in rows
+    ]
+
+
+@pytest.mark.parametrize(
+    ("by", "expected"),
+    [
+        (["campaign"], BY_CAMPAIGN),
+        (["month"], BY_MONTH),
+        (["source"], BY_SOURCE),
+        (["campaign", "month"], BY_CAMPAIGN_MONTH),
+        (["grade"], BY_GRADE),
+    ],
+)
+def test_funnel_matches_the_counts_by_hand(history, by, expected):
+    rows = funnel(history, by)
+
+    assert _as_tuples(rows) == expected
+    assert all(list(row.group) == by for row in rows)
+
+
+def test_funnel_without_dimensions_is_one_total_row(history):
+    (total,) = funnel(history, [])
+
+    assert total.group == {}
+    assert (total.leads, total.worked, total.won, total.lost) == (9, 6, 2, 4)
+
+
+def test_funnel_reads_custom_field_names(store, score_lead):
+    score_lead("L1", MARCH, "A", industry="retail")
+
+    (row,) = funnel(store, ["campaign"], campaign_field="industry")
+
+    assert row.group == {"campaign": "retail"}
+
+
+def test_funnel_keeps_the_three_most_common_loss_reasons(store, store_spec, score_lead):
+    reasons = ["No budget", "No budget", "Wrong target", "Never reached", "No real need"]
+    for i, reason in enumerate(reasons):
+        score_lead(f"L{i}", MARCH, "C")
+        event = OutcomeIn(outcome="lost", reason=reason)
+        mapping = store_spec.feedback.reasons
+        store.record_outcome(
+            f"L{i}", event, client="crm", idempotency_key=None, reason_mapping=mapping
+        )
+
+    (row,) = funnel(store, ["campaign"])
+
+    assert [(r.reason, r.count) for r in row.top_loss_reasons] == [
+        ("no_budget", 2),
+        ("no_need", 1),
+        ("unreachable", 1),
+    ]
+
+
+@pytest.mark.parametrize("by", [["region"], ["grade", "grade"]])
+def test_funnel_rejects_unknown_or_repeated_dimensions(store, by):
+    with pytest.raises(ValueError, match="distinct dimensions"):
+        funnel(store, by)
+
+
+def test_overdue_lists_sales_leads_past_their_deadline_without_outcome(store, score_lead):
+    now = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+    hours = timedelta(hours=1)
+    score_lead("late-a", now - 48 * hours, "A")  # 24 h deadline: 24 h overdue
+    score_lead("not-yet", now - 2 * hours, "A")
+    score_lead("late-b", now - 200 * hours, "B")  # 168 h deadline: 32 h overdue
+    score_lead("worked", now - 48 * hours, "A")
+    store.record_outcome("worked", OutcomeIn(outcome="won"), client="crm", idempotency_key=None)
+    score_lead("nurture", now - 900 * hours, "C")
+    score_lead("rescored", now - 100 * hours, "A")
+    score_lead("rescored", now - 1 * hours, "A")  # the latest score's deadline counts
+    score_lead("demoted", now - 100 * hours, "A")
+    score_lead("demoted", now - 90 * hours, "D")
+
+    late = overdue(store, now=now)
+
+    assert [lead.lead_id for lead in late] == ["late-b", "late-a"]
+    assert [lead.hours_overdue for lead in late] == [pytest.approx(32), pytest.approx(24)]
+    assert late[1].due_at == now - 24 * hours
+    assert (late[1].grade, late[1].client) == ("A", "crm")
