@@ -52,14 +52,15 @@ test: install-dev ## Run the whole test suite (trains small real models, starts 
 lint: install-dev ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy features models training serving leadgrade
+	$(BIN)/mypy features models training serving leadgrade benchmarks
 
 format: install-dev ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install-dev ## Speed benchmarks; results in docs/benchmarks.md
+bench: install-dev ## Speed benchmarks (scoring, explanations); results in docs/benchmarks.md
 	$(BIN)/python -m benchmarks.speed
+	$(BIN)/python -m benchmarks.explain_speed
 
 bench-quality: install-dev ## Model-quality benchmark on demo and ../shared/data; results in docs/quality.md
 	$(BIN)/python -m benchmarks.quality

@@ -7,8 +7,11 @@ should cost little more than LightGBM itself. Run with ``make bench``.
 from __future__ import annotations
 
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from fastapi.testclient import TestClient
@@ -43,7 +46,7 @@ def main() -> None:
     leads = generate_leads(1000, seed=99)
     fields = ["lead_id", *scorer.spec.feature_fields]
     records = leads[fields].astype(object).where(leads[fields].notna(), None)
-    batch = records.to_dict(orient="records")
+    batch: list[dict[str, Any]] = records.to_dict(orient="records")  # type: ignore[assignment]
     one = batch[:1]
     x_one, x_batch = (
         scorer.transformer.transform_records(one),
@@ -53,22 +56,34 @@ def main() -> None:
 
     rows = {
         "LightGBM predict, 1 lead (pre-encoded)": timed(
-            lambda: booster.predict(x_one, raw_score=True, num_threads=1), 2000),
+            lambda: booster.predict(x_one, raw_score=True, num_threads=1), 2000
+        ),
         "score_records, 1 lead (encode + predict + calibrate + grade + route)": timed(
-            lambda: scorer.score_records(one), 2000),
+            lambda: scorer.score_records(one), 2000
+        ),
         "LightGBM predict, 1,000 leads (pre-encoded)": timed(
-            lambda: booster.predict(x_batch, raw_score=True), 50),
+            lambda: booster.predict(x_batch, raw_score=True), 50
+        ),
         "score_records, 1,000 leads": timed(lambda: scorer.score_records(batch), 50),
-    }  # fmt: skip
-    path = "/tmp/leadgrade-bench-scorer.joblib"
-    scorer.save(path)
-    with TestClient(create_app(ServeSettings(model_uri=path, model_poll_seconds=0))) as client:
+    }
+    with tempfile.TemporaryDirectory() as home:
+        path = scorer.save(Path(home) / "scorer.joblib")
+        settings = ServeSettings(home=Path(home), model_uri=str(path), model_poll_seconds=0)
+        rows.update(http_rows(settings, batch))
+    write_section("Scoring", report(rows, scorer.booster.num_trees()))
+
+
+def http_rows(settings: ServeSettings, batch: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """The route itself, through an in-process ASGI client (a temporary lead store)."""
+    rows = {}
+    with TestClient(create_app(settings)) as client:
         rows["POST /v1/leads/score, 1 lead (in-process ASGI client)"] = timed(
             lambda: client.post("/v1/leads/score", json=batch[0]), 500
         )
         rows["POST /v1/leads/score, 1,000 leads"] = timed(
-            lambda: client.post("/v1/leads/score", json=batch), 30)  # fmt: skip
-    write_section("Scoring", report(rows, scorer.booster.num_trees()))
+            lambda: client.post("/v1/leads/score", json=batch), 30
+        )
+    return rows
 
 
 def report(rows: dict[str, list[float]], trees: int) -> str:
@@ -80,8 +95,10 @@ def report(rows: dict[str, list[float]], trees: int) -> str:
     ]
     for name, values in rows.items():
         n = 1000 if "1,000" in name else 1
-        lines.append(f"| {name} | {p(values, 50):.3f} | {p(values, 95):.3f} | "
-                     f"{n / (statistics.median(values) / 1000):,.0f} |")  # fmt: skip
+        lines.append(
+            f"| {name} | {p(values, 50):.3f} | {p(values, 95):.3f} | "
+            f"{n / (statistics.median(values) / 1000):,.0f} |"
+        )
     names = list(rows)
     one = p(rows[names[1]], 50) / p(rows[names[0]], 50)
     many = p(rows[names[3]], 50) / p(rows[names[2]], 50)

@@ -1,7 +1,8 @@
 """``LeadScorer``: the one deployable object serving calls.
 
 It bundles the fitted transform, the LightGBM booster, the calibrator and the grade and
-routing policies, and carries the spec and the model card. It saves and loads with joblib.
+routing policies, and carries the spec, the model card and the model report (the evidence
+behind explanations). It saves and loads with joblib.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from features.spec import LeadSpec
 from features.transform import LeadTransformer
 from models.calibration import ScoreCalibrator
 from models.card import ModelCard
+from models.explain import Explainer, Explanation, LeadReasons
 from models.policy import GradePolicy, Route, RoutingPolicy
+from models.report import ModelReport
 
 # Below this many leads per call, one thread predicts faster than a pool that must wake up.
 _SINGLE_THREAD_ROWS = 64
@@ -45,6 +48,8 @@ class LeadScorer:
     grades: GradePolicy
     routing: RoutingPolicy
     card: ModelCard
+    # Defaults keep models pickled before reports existed loadable (explained without evidence).
+    report: ModelReport | None = None
 
     def raw_scores(self, X: np.ndarray) -> np.ndarray:
         """The booster's raw log-odds for an encoded matrix."""
@@ -60,6 +65,27 @@ class LeadScorer:
         X = self.transformer.transform_records(records)
         ids = [str(r[self.spec.lead.id]) for r in records]
         return self._results(ids, X)
+
+    def explainer(self) -> Explainer:
+        """Explains this model's scores (TreeSHAP, points, reasons); cheap to build."""
+        return Explainer(
+            self.spec, self.transformer, self.booster, self.calibrator.predict, self.report
+        )
+
+    def explain_records(
+        self, records: Sequence[Mapping[str, Any]], top: int = 3
+    ) -> list[tuple[LeadScore, LeadReasons]]:
+        """Score leads and add top reasons, fit and engagement (TreeSHAP: slower than scoring)."""
+        X = self.transformer.transform_records(records)
+        results = self._results([str(r[self.spec.lead.id]) for r in records], X)
+        reasons = self.explainer().reasons(records, X, [r["score"] for r in results], top)
+        return list(zip(results, reasons, strict=True))
+
+    def explain_record(self, record: Mapping[str, Any]) -> tuple[LeadScore, Explanation]:
+        """Score one lead and explain it field by field (base points + points = score)."""
+        X = self.transformer.transform_records([record])
+        result = self._results([str(record[self.spec.lead.id])], X)[0]
+        return result, self.explainer().explain(record, X, result["score"])
 
     def score_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Score a DataFrame of leads; one flat row per lead (the pyfunc output)."""

@@ -6,22 +6,28 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+import anyio.to_thread
+from fastapi import Depends, FastAPI
 
+from serving.auth import authenticate, warn_if_open
 from serving.errors import install_error_handlers
+from serving.feedback import open_store
 from serving.model_source import ModelSource
 from serving.openapi import install_openapi
-from serving.routes import meta, score
+from serving.routes import leads, meta, report, score, store_reports, ui
 from serving.settings import ServeSettings
 
 
 def create_app(settings: ServeSettings | None = None) -> FastAPI:
-    """Build the app; the model is loaded in the lifespan and re-checked in the background."""
+    """Build the app; the lifespan opens the lead store and loads the model (then re-checks it)."""
     settings = settings or ServeSettings()
     source = ModelSource(settings.resolved_model_uri, settings.mlflow_uri)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warn_if_open(settings)
+        store = await anyio.to_thread.run_sync(open_store, settings)
+        app.state.store = store
         await source.refresh()
         watcher = None
         if settings.model_poll_seconds > 0:
@@ -31,6 +37,8 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+        app.state.store = None
+        store.dispose()
 
     app = FastAPI(
         title="leadgrade",
@@ -41,7 +49,14 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.model_source = source
     install_error_handlers(app)
+    # Every /v1 route needs an API key once keys are configured; /health, /ready, /docs and
+    # the /ui pages stay open. meta's /v1/model declares the dependency itself.
+    v1 = [Depends(authenticate)]
     app.include_router(meta.router)
-    app.include_router(score.router)
+    app.include_router(score.router, dependencies=v1)
+    app.include_router(report.router, dependencies=v1)
+    app.include_router(leads.router, dependencies=v1)
+    app.include_router(store_reports.router, dependencies=v1)
+    app.include_router(ui.router)
     install_openapi(app, source)
     return app

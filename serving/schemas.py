@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from models.report import ModelReport
 
 
 class RouteOut(BaseModel):
@@ -26,6 +29,47 @@ class ScoreOut(BaseModel):
     grade: Literal["A", "B", "C", "D"]
     route: RouteOut
     model: ModelRef
+
+
+class ReasonOut(BaseModel):
+    field: str = Field(description="the input field, as named in the spec")
+    value: Any = Field(description="the value as sent; null when not given")
+    points: float = Field(description="effect on the score, in points of the 0–100 scale")
+    sentence: str = Field(description="the reason in words, with evidence from training data")
+
+
+class ScoreExplainedOut(ScoreOut):
+    """A score with ``?explain=true``: the base points plus all fields' points give the score."""
+
+    reasons: list[ReasonOut] = Field(description="top reasons up (largest first), then down")
+    fit: float | None = Field(description="points from who the lead is (spec group 'fit')")
+    engagement: float | None = Field(
+        description="points from what the lead did (spec group 'engagement')"
+    )
+
+
+class ContributionOut(ReasonOut):
+    log_odds: float = Field(description="TreeSHAP contribution to the raw score (log-odds)")
+
+
+class ExplanationOut(ScoreOut):
+    """One lead's score taken apart: base points + every field's points = score."""
+
+    base_points: float = Field(description="score of a lead with no effects (model average)")
+    base_log_odds: float = Field(description="TreeSHAP expected value of the raw score")
+    log_odds: float = Field(description="raw score = base_log_odds + sum of log_odds")
+    contributions: list[ContributionOut] = Field(description="every field, largest effect first")
+    fit: float | None
+    engagement: float | None
+    groups: dict[str, float] = Field(description="points per spec group")
+
+
+class ReportOut(BaseModel):
+    model: ModelRef
+    trained_at: datetime
+    window_start: datetime | None = Field(description="first lead of the training data")
+    window_end: datetime | None = Field(description="last lead of the training data")
+    report: ModelReport
 
 
 class ModelOut(BaseModel):

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from features.errors import DataError
 from features.spec import LeadSpec
 from features.transform import LeadTransformer
 from features.validation import ValidationReport, validate_leads
@@ -21,9 +20,17 @@ from models.calibration import ScoreCalibrator
 from models.card import DataSummary, ModelCard
 from models.policy import GradePolicy, RoutingPolicy
 from models.scorer import LeadScorer
+from training.checks import (
+    DataChecks,
+    check_label_counts,
+    check_split_labels,
+    outcome_timing_warnings,
+)
 from training.evaluate import Evaluation, evaluate
 from training.fit import DEFAULT_PARAMS, fit_baseline, fit_booster, importance_by_field
 from training.labels import Labels, make_labels
+from training.leakage import LeakageAudit, audit_leakage, check_allowed
+from training.report import build_report
 from training.split import Split, split_leads
 
 Progress = Callable[[str], None]
@@ -41,6 +48,7 @@ class TrainingResult:
     validation: ValidationReport
     importance: dict[str, float]
     params: dict[str, Any]
+    leakage: LeakageAudit  # the audit table, per feature
 
 
 def train_scorer(
@@ -50,18 +58,30 @@ def train_scorer(
     model_name: str = "leadgrade",
     source: str = "<frame>",
     params: Mapping[str, Any] | None = None,
+    checks: DataChecks | None = None,
     progress: Progress = lambda _: None,
 ) -> TrainingResult:
-    """Fit a ``LeadScorer`` on a lead export and evaluate it against a baseline."""
+    """Fit a ``LeadScorer`` on a lead export and evaluate it against a baseline.
+
+    ``checks`` sets the minimum-data rules and the leakage audit's limits; a feature the
+    audit flags, or too few won or lost leads, fails the run with a ``DataError``.
+    """
+    checks = checks or DataChecks()
+    check_allowed(spec, checks.allow_leaky)
     validated = validate_leads(data, spec)
     for line in validated.report.lines():
         progress(f"warning: {line}")
     labels = make_labels(validated.frame, spec)
-    _require_both_classes(labels)
+    warnings = check_label_counts(labels.won, labels.lost, checks)
+    warnings += outcome_timing_warnings(labels.frame, spec, labels.y)
     progress(f"{len(labels.y)} labelled leads: {labels.won} won, {labels.lost} lost")
+    for line in warnings:
+        progress(f"warning: {line}")
     created = labels.frame[spec.lead.created_at] if spec.lead.created_at else None
     split = split_leads(labels.y, created)
     progress(f"{split.method} split: {split.summary()}")
+    parts = {"training": split.train, "validation": split.valid, "holdout": split.holdout}
+    check_split_labels(labels.y, parts, split.method)
 
     transformer = LeadTransformer(spec).fit(labels.frame.iloc[split.train])
     X = transformer.transform(labels.frame)
@@ -77,6 +97,9 @@ def train_scorer(
         params=merged_params,
     )
     progress(f"LightGBM stopped at {booster.best_iteration} trees")
+    importance = importance_by_field(booster, transformer.sources_)
+    leakage = _audit(labels, split, X, transformer, importance, checks, progress)
+    warnings += leakage.warnings()
     raw_valid = np.asarray(booster.predict(X[split.valid], raw_score=True))
     calibrator = ScoreCalibrator().fit(raw_valid, labels.y[split.valid])
     p_valid = calibrator.predict(raw_valid)
@@ -99,7 +122,6 @@ def train_scorer(
         "baseline": evaluate(y_hold, p_base, base_grades),
     }
     progress(_headline(evaluations))
-    importance = importance_by_field(booster, transformer.sources_)
     scorer.card = _card(
         model_name,
         spec,
@@ -112,7 +134,8 @@ def train_scorer(
         transformer,
         merged_params,
         booster.best_iteration,
-    )
+    ).model_copy(update={"warnings": warnings})
+    scorer.report = build_report(scorer, X, labels.y, split.holdout, evaluations["model"], p_model)
     holdout = labels.frame.iloc[split.holdout].assign(**{LABEL_COLUMN: y_hold})
     return TrainingResult(
         scorer=scorer,
@@ -122,14 +145,28 @@ def train_scorer(
         validation=validated.report,
         importance=importance,
         params=merged_params,
+        leakage=leakage,
     )
 
 
-def _require_both_classes(labels: Labels) -> None:
-    if labels.won == 0 or labels.lost == 0:
-        raise DataError(
-            f"training needs won and lost leads; found {labels.won} won and {labels.lost} lost"
-        )
+def _audit(
+    labels: Labels,
+    split: Split,
+    X: np.ndarray,
+    transformer: LeadTransformer,
+    importance: dict[str, float],
+    checks: DataChecks,
+    progress: Progress,
+) -> LeakageAudit:
+    """The leakage audit on the training leads; fails the run if a feature is flagged."""
+    train = split.train
+    audit = audit_leakage(
+        labels.frame.iloc[train], X[train], labels.y[train], transformer, importance, checks
+    )
+    audit.raise_if_leaky()
+    top = audit.features[0]
+    progress(f"leakage audit passed; strongest single feature {top.field!r} (AUC {top.auc})")
+    return audit
 
 
 def _grade_policy(spec: LeadSpec, p_valid: np.ndarray) -> GradePolicy:

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from sklearn.calibration import calibration_curve
 
+from models.report import FieldStats
 from training.evaluate import GRADES, Evaluation
 
 FIGSIZE = (7.0, 4.5)
@@ -98,6 +99,25 @@ def importance_figure(
     fig, ax = _new_figure(title)
     ax.barh(list(names), list(values), color=PALETTE[0])
     ax.set_xlabel("Importance")
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+def value_conversion_figure(stats: FieldStats, base_rate: float) -> Figure:
+    """Conversion per value (or bin) of one field, in table order, with the overall rate."""
+    rows = [b for b in stats.buckets if b.conversion is not None]
+    if not rows:
+        raise ValueError(f"field {stats.field!r} has no value with leads to plot")
+    fig, ax = _new_figure(f"Conversion by {stats.label.lower()}")
+    labels = [b.label for b in reversed(rows)]  # barh draws bottom-up
+    rates = [b.conversion or 0.0 for b in reversed(rows)]
+    bars = ax.barh(labels, rates, color=PALETTE[0])
+    notes = [f"{_label(b.conversion or 0.0)} of {b.leads:,}" for b in reversed(rows)]
+    ax.bar_label(bars, labels=notes, padding=2, fontsize=8)
+    ax.axvline(base_rate, color=_GREY, linestyle="--", linewidth=1)
+    ax.set_xlim(0, max([*rates, base_rate]) * 1.3 or 1.0)
+    ax.set_xlabel(f"Conversion (dashed: all leads, {_label(base_rate)})")
+    ax.xaxis.set_major_formatter(_percent())
     ax.grid(axis="y", visible=False)
     return fig
 

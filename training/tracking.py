@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from dataclasses import asdict, dataclass
 from importlib import metadata
@@ -23,7 +24,12 @@ from features.spec import LeadSpec
 from models.pyfunc import SCORER_ARTIFACT, LeadScorerModel
 from models.registry import CHALLENGER
 from training.pipeline import TrainingResult
-from training.plots import calibration_figure, grade_conversion_figure, importance_figure
+from training.plots import (
+    calibration_figure,
+    grade_conversion_figure,
+    importance_figure,
+    value_conversion_figure,
+)
 from training.settings import TrainSettings
 
 _MODEL_REQUIREMENTS = ("lightgbm", "scikit-learn", "numpy", "pandas", "joblib", "pydantic")
@@ -64,7 +70,9 @@ def log_training(
             {k: e.model_dump() for k, e in result.evaluations.items()}, "evaluation.json"
         )
         mlflow.log_dict(asdict(result.validation), "validation.json")
+        _log_leakage_audit(result)
         _log_plots(result)
+        _log_report(result)
         holdout = Path(tmp) / "holdout.parquet"
         redact_frame(result.holdout, result.scorer.spec).to_parquet(holdout, index=False)
         mlflow.log_artifact(str(holdout), "holdout")
@@ -123,6 +131,16 @@ def _input_example(result: TrainingResult) -> pd.DataFrame:
     return frame[[spec.lead.id, *spec.feature_fields]].astype(object).where(frame.notna(), None)
 
 
+def _log_leakage_audit(result: TrainingResult) -> None:
+    """The audit table as JSON; --allow-leaky as a param and the fields it let through as a tag."""
+    audit = result.leakage
+    checks = audit.checks.model_dump(mode="json")
+    mlflow.log_dict({"checks": checks, "features": audit.table()}, "leakage_audit.json")
+    mlflow.log_param("allow_leaky", json.dumps(list(audit.checks.allow_leaky)))
+    overridden = [f.field for f in audit.features if f.allowed]
+    mlflow.set_tag("leadgrade.leakage_overridden", ",".join(overridden) or "none")
+
+
 def _log_plots(result: TrainingResult) -> None:
     figures: dict[str, Figure] = {
         "plots/calibration.png": calibration_figure(result.curves),
@@ -134,6 +152,26 @@ def _log_plots(result: TrainingResult) -> None:
     for path, fig in figures.items():
         mlflow.log_figure(fig, path)
     mlflow.log_dict(result.importance, "feature_importance.json")
+
+
+def _log_report(result: TrainingResult) -> None:
+    """The model report (also kept in the model) as JSON, with importance and value plots."""
+    report = result.scorer.report
+    if report is None:
+        return
+    mlflow.log_dict(report.model_dump(mode="json"), "report/model_report.json")
+    points = {row.label: row.mean_abs_points for row in report.importance}
+    mlflow.log_figure(
+        importance_figure(points, title="Mean effect on the score, in points"),
+        "report/importance.png",
+    )
+    for row in report.importance:
+        stats = report.fields[row.field]
+        if any(b.conversion is not None for b in stats.buckets):
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", row.field)
+            mlflow.log_figure(
+                value_conversion_figure(stats, report.base_rate), f"report/values/{name}.png"
+            )
 
 
 def _flat_params(params: dict[str, Any]) -> dict[str, str]:

@@ -1,13 +1,16 @@
-"""POST /v1/leads/score."""
+"""POST /v1/leads/score (optionally with reasons) and POST /v1/leads/explain."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 
-from serving.deps import ModelDep, SettingsDep
-from serving.schemas import ERROR_RESPONSES, ScoreOut
+from serving.auth import ClientDep
+from serving.deps import ModelDep, SettingsDep, StoreDep
+from serving.explaining import explain_lead, explain_leads
+from serving.feedback import store_scores
+from serving.schemas import ERROR_RESPONSES, ExplanationOut, ScoreExplainedOut, ScoreOut
 from serving.scoring import parse_leads, score_leads
 
 router = APIRouter(prefix="/v1/leads", tags=["scoring"])
@@ -15,7 +18,8 @@ router = APIRouter(prefix="/v1/leads", tags=["scoring"])
 
 @router.post(
     "/score",
-    response_model=ScoreOut | list[ScoreOut],
+    # Explained first: a plain score lacks its required fields, so it falls through to ScoreOut.
+    response_model=ScoreExplainedOut | ScoreOut | list[ScoreExplainedOut] | list[ScoreOut],
     responses=ERROR_RESPONSES,
     openapi_extra={"x-lead-schema": True},
 )
@@ -23,13 +27,41 @@ def score(
     body: Annotated[Any, Body(description="One lead, or a list of leads")],
     model: ModelDep,
     settings: SettingsDep,
+    store: StoreDep,
+    client: ClientDep,
+    explain: Annotated[
+        bool, Query(description="add top reasons, fit and engagement (slower: TreeSHAP)")
+    ] = False,
+    top: Annotated[int, Query(ge=1, le=20, description="reasons per direction")] = 3,
 ) -> Any:
     """Grade one lead or a batch: score, calibrated probability, grade, route and model.
 
     The lead schema is the loaded model's own (see the request body below); unknown fields
     and wrong types are rejected with 422 naming the field, absent fields count as missing.
-    A list in gives a list out, in the same order.
+    A list in gives a list out, in the same order. With `explain=true` each result also
+    has `reasons` (the `top` largest effects up, then down, in score points, each with a
+    sentence quoting training data), `fit` and `engagement` (points per spec group).
+
+    Every lead is stored as scored (personal data redacted; reasons too with `explain=true`)
+    before the answer is sent: if the lead store fails, the request is a 503
+    (`store_unavailable`) and nothing of the batch is stored.
     """
     records, is_batch = parse_leads(body, model, settings.max_batch)
-    results = score_leads(records, model)
+    results = explain_leads(records, model, top) if explain else score_leads(records, model)
+    store_scores(store, model, records, results, client=client)
     return results if is_batch else results[0]
+
+
+@router.post(
+    "/explain",
+    response_model=ExplanationOut,
+    responses=ERROR_RESPONSES,
+    openapi_extra={"x-lead-schema": True},
+)
+def explain(body: Annotated[Any, Body(description="One lead")], model: ModelDep) -> Any:
+    """Take one lead's score apart: base points plus every field's points equal the score.
+
+    Each contribution has the field, its value as sent, its effect in points and in
+    log-odds (LightGBM's TreeSHAP), and a sentence with evidence from the training data.
+    """
+    return explain_lead(body, model)

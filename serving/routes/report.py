@@ -1,0 +1,28 @@
+"""GET /v1/model/report: what drives lead quality, as stored in the served model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from serving.deps import ModelDep
+from serving.explaining import model_report
+from serving.schemas import ERROR_RESPONSES, ErrorOut, ReportOut
+
+router = APIRouter(tags=["model"])
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    404: {"model": ErrorOut, "description": "The model was trained before reports existed"},
+}
+
+
+@router.get("/v1/model/report", response_model=ReportOut, responses=_RESPONSES)
+def report(model: ModelDep) -> Any:
+    """Importance per field, conversion per value and bin, the grade table and calibration.
+
+    Computed at training time on the model's own data and stored in the model, so it
+    always describes the model being served.
+    """
+    return model_report(model)
