@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -31,16 +31,50 @@ class LeadSection(_Section):
     created_at: str | None = None
 
 
+# The column that the outcomes join writes when a lead is won by appearing in the file.
+OUTCOME_FROM_FILE = "__outcome__"
+_PRESENCE_LABELS: dict[str, Any] = {"column": OUTCOME_FROM_FILE, "won": ["won"], "lost": ["lost"]}
+
+
 class OutcomeSection(_Section):
+    """Which leads were won or lost: a column of the export, or a second file joined by id.
+
+    With ``file`` (CSV or Parquet, relative to the data file's folder) outcomes come from
+    that file, matched on its ``join`` column (default: the lead id's name). Either its
+    status ``column`` holds the ``won``/``lost`` values (leads absent from it are open), or
+    ``won_if_present = true``: the leads it lists are won and all others lost. ``date`` is
+    the outcome time, a column of whichever table holds the outcome.
+    """
+
     column: str
     won: list[str] = Field(min_length=1)
     lost: list[str] = Field(min_length=1)
+    file: str | None = None
+    join: str | None = None
+    won_if_present: bool = False
+    date: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _presence_labels(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not data.get("won_if_present"):
+            return data
+        if not data.get("file"):
+            raise ValueError("won_if_present = true needs file, the outcomes file of won leads")
+        if any(data[k] != v for k, v in _PRESENCE_LABELS.items() if k in data):
+            raise ValueError(
+                "with won_if_present = true leave out column, won and lost: "
+                "the leads listed in the file are won, all others lost"
+            )
+        return {**data, **_PRESENCE_LABELS}
 
     @model_validator(mode="after")
     def _disjoint(self) -> OutcomeSection:
         both = set(self.won) & set(self.lost)
         if both:
             raise ValueError(f"outcome values {sorted(both)} are listed as both won and lost")
+        if self.join and not self.file:
+            raise ValueError("outcome.join names the id column of outcome.file; set file too")
         return self
 
 
@@ -154,14 +188,19 @@ class LeadSpec(_Section):
         if self.lead.created_at:
             yield self.lead.created_at, "lead.created_at"
         yield self.outcome.column, "outcome.column"
+        if self.outcome.date:
+            yield self.outcome.date, "outcome.date"
         if self.feedback.reason:
             yield self.feedback.reason, "feedback.reason"
         if self.feedback.rating:
             yield self.feedback.rating, "feedback.rating"
-        for name, kind in self.feature_kinds.items():
-            yield name, f"features.{kind}"
-        for name in self.features.drop:
-            yield name, "features.drop"
+        f = self.features
+        for kind in ("categorical", "numeric", "boolean", "drop"):
+            for name in getattr(f, kind):
+                yield name, f"features.{kind}"
+        for kind in ("email", "job_title", "company"):
+            if getattr(f, kind):
+                yield getattr(f, kind), f"features.{kind}"
 
     @property
     def feature_kinds(self) -> dict[str, FieldKind]:
@@ -188,13 +227,19 @@ class LeadSpec(_Section):
     @property
     def required_columns(self) -> list[str]:
         """Columns a training export must have."""
-        optional = [self.lead.created_at] if self.lead.created_at else []
+        optional = [c for c in (self.lead.created_at, self.outcome.date) if c]
         return [self.lead.id, self.outcome.column, *optional, *self.feature_fields]
 
     def check_columns(self, columns: Iterable[str]) -> None:
         """Fail, naming them, if columns the spec relies on are absent from the data."""
         present = set(columns)
         missing = [c for c in self.required_columns + self.feedback_fields if c not in present]
+        if self.outcome.file and self.outcome.column in missing:
+            raise SpecError(
+                f"outcomes come from {self.outcome.file!r}: join it to the leads first "
+                "(training.sources.read_training_data does, and so does leadgrade train)",
+                field="outcome.file",
+            )
         if missing:
             raise SpecError(
                 f"the data lacks column(s) named in the spec: {', '.join(missing)}",

@@ -60,6 +60,8 @@ def validate_leads(frame: pd.DataFrame, spec: LeadSpec) -> ValidatedLeads:
     for name, kind in spec.feature_kinds.items():
         df[name] = _parse_column(df[name], kind, spec, report)
     df[spec.outcome.column] = [parse_text(v) for v in df[spec.outcome.column]]
+    if spec.outcome.date:
+        df[spec.outcome.date] = _parse_times(df[spec.outcome.date], spec, report)
     for name in spec.feedback_fields:
         df[name] = [parse_text(v, spec.features.missing) for v in df[name]]
     return ValidatedLeads(df.loc[keep].reset_index(drop=True), report)
@@ -68,6 +70,17 @@ def validate_leads(frame: pd.DataFrame, spec: LeadSpec) -> ValidatedLeads:
 def _reject(mask: pd.Series, why: str, report: ValidationReport) -> pd.Series:
     report.rejected[why] = int(mask.sum())
     return ~mask
+
+
+def _parse_times(values: pd.Series, spec: LeadSpec, report: ValidationReport) -> pd.Series:
+    """Timestamps (UTC); an unreadable one becomes missing and is counted, like a bad value."""
+    text = pd.Series([parse_text(v, spec.features.missing) for v in values], index=values.index)
+    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
+    bad = text[text.notna() & parsed.isna()]
+    if len(bad):
+        report.bad_values[str(values.name)] = len(bad)
+        report.examples[str(values.name)] = [repr(v) for v in bad[:_EXAMPLES]]
+    return parsed
 
 
 def _parse_column(

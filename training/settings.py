@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
 from models.settings import RegistrySettings
+from training.checks import DataChecks
 
 
 class TrainSettings(RegistrySettings):
+    # Nested values from the environment: LEADGRADE_CHECKS__MIN_PER_CLASS=100
+    model_config = SettingsConfigDict(
+        env_prefix="LEADGRADE_", env_nested_delimiter="__", extra="ignore"
+    )
+
     experiment: str = "leadgrade"
     promotion_metric: str = "roc_auc"
     promotion_margin: float = Field(default=0.005, ge=0.0, le=0.5)
+    checks: DataChecks = Field(default_factory=DataChecks)
