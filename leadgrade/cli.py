@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from features.errors import LeadgradeError
 
@@ -23,11 +24,25 @@ console = Console(stderr=True)
 
 DataOpt = Annotated[Path | None, typer.Option(help="CSV or Parquet export (default: demo data)")]
 SpecOpt = Annotated[Path | None, typer.Option(help="Lead spec TOML (default: the demo spec)")]
+AllowLeakyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-leaky",
+        metavar="FIELD",
+        help="Let the leakage audit flag this feature without failing (repeatable); "
+        "recorded in MLflow and the model card",
+    ),
+]
 
 
 def _fail(exc: LeadgradeError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc.message}")
+    console.print(f"[red]error:[/red] {escape(exc.message)}")
     return typer.Exit(code=2)
+
+
+def _say(message: str) -> None:
+    """Progress lines are plain text: brackets such as [feedback] are not rich markup."""
+    console.print(escape(message))
 
 
 def _demo_path() -> Path:
@@ -50,12 +65,14 @@ def demo_data(
 
 
 @app.command()
-def train(data: DataOpt = None, spec: SpecOpt = None) -> None:
+def train(data: DataOpt = None, spec: SpecOpt = None, allow_leaky: AllowLeakyOpt = None) -> None:
     """Train on an export, log the run to MLflow and register the model as challenger."""
     from training.run import train_and_register
 
     try:
-        registered = train_and_register(data or _demo_path(), spec, progress=console.print)
+        registered = train_and_register(
+            data or _demo_path(), spec, allow_leaky=allow_leaky or (), progress=_say
+        )
     except LeadgradeError as exc:
         raise _fail(exc) from exc
     console.print(
@@ -114,6 +131,126 @@ def run() -> None:
         train(data=None, spec=None)
         promote(force=False)
     serve(host=None, port=None)
+
+
+# --- the lead store: migrations, reports, demo feedback -------------------------------------
+
+db_app = typer.Typer(help="The lead store's database.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports from the lead store.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(report_app, name="report")
+
+
+def _store_settings() -> tuple[str, str]:
+    """The lead store's URL (LEADGRADE_DATABASE_URL or leads.db in home), and as shown."""
+    from sqlalchemy.engine import make_url
+
+    from serving.settings import ServeSettings
+
+    url = ServeSettings().resolved_database_url
+    return url, make_url(url).render_as_string(hide_password=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the lead store's tables (the service does it at start by default)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from features.store import LeadStore
+
+    url, shown = _store_settings()
+    store = LeadStore(url)
+    try:
+        store.upgrade()
+    except SQLAlchemyError as exc:
+        console.print(f"[red]error:[/red] cannot migrate the lead store at {escape(shown)}")
+        console.print(escape(str(exc).splitlines()[0]))
+        raise typer.Exit(code=2) from exc
+    finally:
+        store.dispose()
+    console.print(f"lead store at {escape(shown)} is up to date")
+
+
+@report_app.command("funnel")
+def report_funnel(
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="campaign, source, grade or month; repeat or comma-separate to combine "
+            "(--by campaign,month)"
+        ),
+    ] = None,
+    spec: Annotated[
+        Path | None,
+        typer.Option(help="Spec TOML whose fields name campaign and source (default: demo)"),
+    ] = None,
+) -> None:
+    """Leads, A/B share, worked, won, lost, win rate, days to outcome and loss reasons."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from features.spec import load_spec
+    from features.store import LeadStore
+    from features.store.reports import funnel, funnel_fields, parse_dimensions
+    from leadgrade.tables import funnel_table
+
+    try:
+        dimensions = parse_dimensions(by or []) or ["campaign"]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--by") from exc
+    try:
+        campaign, source = funnel_fields(load_spec(spec) if spec else None)
+    except LeadgradeError as exc:
+        raise _fail(exc) from exc
+    url, shown = _store_settings()
+    store = LeadStore(url)
+    try:
+        rows = funnel(store, dimensions, campaign_field=campaign, source_field=source)
+    except SQLAlchemyError as exc:
+        console.print(
+            f"[red]error:[/red] cannot read the lead store at {escape(shown)}; "
+            "is it migrated (leadgrade db upgrade)?"
+        )
+        raise typer.Exit(code=2) from exc
+    finally:
+        store.dispose()
+    Console().print(funnel_table(rows, dimensions))
+
+
+@app.command("demo-feedback")
+def demo_feedback(
+    url: Annotated[str, typer.Option(help="The running API")] = "http://127.0.0.1:8000",
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N demo leads")] = None,
+    data: DataOpt = None,
+    spec: SpecOpt = None,
+    api_key: Annotated[
+        str | None, typer.Option(envvar="LEADGRADE_API_KEY", help="Bearer key, if required")
+    ] = None,
+) -> None:
+    """Replay the demo outcomes through the API: score the leads, then post what sales said.
+
+    Idempotent: a second run scores nothing again and stores no outcome twice.
+    """
+    import httpx
+
+    from features.spec import demo_spec, load_spec
+    from leadgrade.demo_feedback import demo_records, replay
+
+    path = data or _demo_path()
+    if not path.is_file():
+        console.print(f"[red]error:[/red] no data at {escape(str(path))}: run leadgrade demo-data")
+        raise typer.Exit(code=2)
+    lead_spec = load_spec(spec) if spec else demo_spec()
+    records = demo_records(path, lead_spec, limit)
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    try:
+        with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
+            done = replay(client, records, lead_spec, progress=_say)
+    except LeadgradeError as exc:
+        raise _fail(exc) from exc
+    except httpx.TransportError as exc:
+        console.print(f"[red]error:[/red] cannot reach the API at {escape(url)} ({exc})")
+        raise typer.Exit(code=2) from exc
+    console.print(escape(str(done)))
 
 
 if __name__ == "__main__":

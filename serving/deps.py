@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the settings and the model being served."""
+"""FastAPI dependencies: the settings, the model being served and the lead store."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from features.store import LeadStore
+from serving.errors import StoreUnavailable
 from serving.model_source import ModelSource, ServedModel
 from serving.settings import ServeSettings
 
@@ -25,6 +27,15 @@ def get_model(source: Annotated[ModelSource, Depends(get_source)]) -> ServedMode
     return source.current
 
 
+def get_store(request: Request) -> LeadStore:
+    """The lead store opened in the lifespan; 503 (store_unavailable) outside of it."""
+    store: LeadStore | None = getattr(request.app.state, "store", None)
+    if store is None:
+        raise StoreUnavailable("the lead store is not open (the service is starting or stopping)")
+    return store
+
+
 SettingsDep = Annotated[ServeSettings, Depends(get_settings)]
 SourceDep = Annotated[ModelSource, Depends(get_source)]
 ModelDep = Annotated[ServedModel, Depends(get_model)]
+StoreDep = Annotated[LeadStore, Depends(get_store)]

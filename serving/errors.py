@@ -6,7 +6,7 @@ Every error body is ``{"error": {"code": ..., "message": ..., "details": ...}}``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,10 +31,25 @@ class ModelUnavailable(LeadgradeError):
     code = "model_unavailable"
 
 
+class StoreUnavailable(LeadgradeError):
+    """The lead store failed: nothing was stored, and no unstored result is returned."""
+
+    code = "store_unavailable"
+
+
+class Unauthorized(LeadgradeError):
+    """No API key, or one the service does not know."""
+
+    code = "unauthorized"
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": "Bearer"}
+
+
 # Domain error class → HTTP status. Looked up along the class hierarchy (first match wins).
 STATUS: dict[type[LeadgradeError], int] = {
     ModelUnavailable: 503,
     ModelNotFound: 503,
+    StoreUnavailable: 503,
+    Unauthorized: 401,
     SpecError: 422,
     DataError: 422,
 }
@@ -72,7 +87,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LeadgradeError)
     async def _domain(_: Request, exc: LeadgradeError) -> JSONResponse:
         status = exc.status if isinstance(exc, ApiError) else _status(exc)
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status)
+        body = error_body(exc.code, exc.message, exc.details)
+        return JSONResponse(body, status_code=status, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:

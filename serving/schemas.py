@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -13,7 +13,13 @@ from models.report import ModelReport
 class RouteOut(BaseModel):
     queue: Literal["sales", "nurture"]
     follow_up_within_hours: int | None = Field(description="sales follow-up deadline (A, B)")
-    track: str | None = Field(description="nurture track (C, D) or 'target_account'")
+    track: str | None = Field(
+        description="C, D: nurture track by the likely loss reason (re_engage_later, "
+        "education, find_right_contact, general); 'target_account' for a target account"
+    )
+    re_engage_on: date | None = Field(
+        default=None, description="re_engage_later track: the day to contact the lead again"
+    )
 
 
 class ModelRef(BaseModel):

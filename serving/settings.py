@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import re
+
+from pydantic import Field, SecretStr, field_validator
 
 from models.registry import CHAMPION
 from models.settings import RegistrySettings
+
+ANONYMOUS = "anonymous"
+MIN_KEY_LENGTH = 16
+_CLIENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 class ServeSettings(RegistrySettings):
@@ -20,7 +26,31 @@ class ServeSettings(RegistrySettings):
     model_poll_seconds: float = Field(
         default=30.0, ge=0.0, description="how often to look for a new champion; 0 = never"
     )
+    # database_url (the lead store) is shared with training: see models.settings.
+    migrate_on_start: bool = Field(
+        default=True, description="apply the lead store's migrations when the service starts"
+    )
+    api_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description='client name → API key, as JSON ({"crm": "…"}); none = open service',
+    )
 
     @property
     def resolved_model_uri(self) -> str:
         return self.model_uri or f"models:/{self.model_name}@{CHAMPION}"
+
+    @field_validator("api_keys")
+    @classmethod
+    def _usable_keys(cls, keys: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for name, key in keys.items():
+            if not _CLIENT_NAME.fullmatch(name) or name == ANONYMOUS:
+                raise ValueError(
+                    f"client name {name!r}: use 1–64 letters, digits, '_', '.' or '-', "
+                    f"and not {ANONYMOUS!r}"
+                )
+            if len(key.get_secret_value()) < MIN_KEY_LENGTH:
+                raise ValueError(f"the key of {name!r} is shorter than {MIN_KEY_LENGTH} characters")
+        secrets = [key.get_secret_value() for key in keys.values()]
+        if len(set(secrets)) != len(secrets):
+            raise ValueError("two clients share one key: a key must name exactly one client")
+        return keys

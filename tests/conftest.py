@@ -164,3 +164,18 @@ def score_lead(store: LeadStore, store_spec: LeadSpec) -> Callable[..., None]:
 
 
 # ============================ end of the lead store section ==============================
+
+# =========================================================================================
+# Serving: apps built with default settings would store leads in the working copy's
+# .leadgrade; for the whole test session they store them in a temporary SQLite file.
+# Tests that need a particular store pass database_url (see tests/serving/conftest.py).
+# =========================================================================================
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_lead_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('session-store') / 'leads.db'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LEADGRADE_DATABASE_URL", url)
+        patch.delenv("LEADGRADE_API_KEYS", raising=False)
+        yield

@@ -49,13 +49,21 @@ class StoreTrainingSet:
 
 
 def training_frame(
-    store: LeadStore, spec: LeadSpec, *, as_of: datetime | None = None, maturity_days: int = 90
+    store: LeadStore,
+    spec: LeadSpec,
+    *,
+    as_of: datetime | None = None,
+    maturity_days: int = 90,
+    include_open: bool = False,
 ) -> StoreTrainingSet:
     """One row per lead with an outcome, as the store knew it at ``as_of`` (default: now).
 
     Columns: the lead id, ``spec.lead.created_at`` (= first scored) if the spec has one, the
     stored fields of the first score, the outcome as one of the spec's own won/lost values,
-    and the feedback reason (canonical) and rating of the latest outcome.
+    ``spec.outcome.date`` (when the latest outcome happened) if the spec has one, and the
+    feedback reason (canonical) and rating of the latest outcome. With ``include_open``,
+    leads without an outcome are rows too, their outcome columns empty (for joining the
+    outcomes of an export to the fields as scored).
     """
     if maturity_days < 0:
         raise ValueError(f"maturity_days must be >= 0, got {maturity_days}")
@@ -63,14 +71,16 @@ def training_frame(
     with read_transaction(store.engine) as conn:
         leads = conn.execute(lead_snapshots(as_of)).mappings().all()
     cutoff = as_of - timedelta(days=maturity_days)
-    rows = [_training_row(spec, lead) for lead in leads if lead["outcome"] is not None]
+    rows = [
+        _training_row(spec, lead) for lead in leads if include_open or lead["outcome"] is not None
+    ]
     unlabelled = [lead["first_scored_at"] for lead in leads if lead["outcome"] is None]
     won = sum(1 for lead in leads if lead["outcome"] == "won")
     return StoreTrainingSet(
         frame=_frame(spec, rows),
         as_of=as_of,
         won=won,
-        lost=len(rows) - won,
+        lost=len(leads) - len(unlabelled) - won,
         open=sum(1 for at in unlabelled if at >= cutoff),
         stale_open=sum(1 for at in unlabelled if at < cutoff),
     )
@@ -92,7 +102,10 @@ def _training_row(spec: LeadSpec, lead: RowMapping) -> dict[str, Any]:
     row[spec.lead.id] = lead["lead_id"]
     if spec.lead.created_at:
         row[spec.lead.created_at] = lead["first_scored_at"]
-    row[spec.outcome.column] = outcome_value(spec, lead["outcome"])
+    outcome = lead["outcome"]
+    row[spec.outcome.column] = None if outcome is None else outcome_value(spec, outcome)
+    if spec.outcome.date:
+        row[spec.outcome.date] = lead["outcome_at"]
     if spec.feedback.reason:
         row[spec.feedback.reason] = lead["canonical_reason"]
     if spec.feedback.rating:
@@ -103,11 +116,13 @@ def _training_row(spec: LeadSpec, lead: RowMapping) -> dict[str, Any]:
 def _frame(spec: LeadSpec, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Rows as a frame in a stable column order; absent features become empty columns."""
     head = [spec.lead.id, *([spec.lead.created_at] if spec.lead.created_at else [])]
-    tail = [spec.outcome.column, *spec.feedback_fields]
+    dated = [spec.outcome.date] if spec.outcome.date else []
+    tail = [spec.outcome.column, *dated, *spec.feedback_fields]
     known = {*head, *tail, *spec.feature_fields}
     extra = sorted({name for row in rows for name in row} - known)
     columns = [*head, *spec.feature_fields, *extra, *tail]
     frame = pd.DataFrame.from_records(rows, columns=columns)
-    if spec.lead.created_at:
-        frame[spec.lead.created_at] = pd.to_datetime(frame[spec.lead.created_at], utc=True)
+    for column in (spec.lead.created_at, spec.outcome.date):
+        if column:
+            frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -64,13 +64,16 @@ class Route(BaseModel):
     queue: Literal["sales", "nurture"]
     follow_up_within_hours: int | None = Field(default=None, ge=0)
     track: str | None = None
+    re_engage_on: date | None = None  # absent from scores stored before nurture tracks
 
 
 class ModelRef(BaseModel):
+    """The model that scored: a registry version, or none for a model served from a file."""
+
     model_config = ConfigDict(coerce_numbers_to_str=True)
 
     name: str
-    version: str
+    version: str | None = None
     run_id: str | None = None
 
 

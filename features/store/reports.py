@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
@@ -15,6 +15,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel
 from sqlalchemy import RowMapping
 
+from features.spec import LeadSpec
 from features.store.engine import read_transaction
 from features.store.models import Grade, as_utc
 from features.store.queries import lead_snapshots
@@ -66,6 +67,40 @@ class _Lead:
     outcome: str | None
     loss_reason: str | None
     days_to_outcome: float | None
+
+
+def parse_dimensions(values: Iterable[str]) -> list[Dimension]:
+    """Dimensions from ``["campaign", "month"]`` or ``["campaign,month"]``, in order.
+
+    Raises ``ValueError`` naming the bad value for an unknown or repeated dimension.
+    """
+    names = [part.strip().lower() for value in values for part in value.split(",")]
+    found: list[Dimension] = []
+    for name in filter(None, names):
+        if name not in DIMENSIONS:
+            raise ValueError(f"{name!r} is not a funnel dimension; use {', '.join(DIMENSIONS)}")
+        if name in found:
+            raise ValueError(f"{name!r} is given twice")
+        found.append(name)
+    return found
+
+
+def funnel_fields(spec: LeadSpec | None) -> tuple[str, str]:
+    """The lead fields that hold the campaign and the source, for :func:`funnel`.
+
+    A feature field of the spec named after the dimension counts: the exact name
+    (``campaign``, ``source``) first, then the first field in spec order that ends in
+    ``_campaign`` / ``_source`` (``utm_campaign``, ``lead_source``). Without a spec or such
+    a field, the defaults are ``campaign`` and ``lead_source``.
+    """
+    fields = [] if spec is None else spec.feature_fields
+
+    def named(dimension: str, default: str) -> str:
+        if dimension in fields:
+            return dimension
+        return next((f for f in fields if f.endswith(f"_{dimension}")), default)
+
+    return named("campaign", "campaign"), named("source", "lead_source")
 
 
 def funnel(

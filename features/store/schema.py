@@ -111,7 +111,7 @@ class Score(Base):
     follow_up_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reasons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
     model_name: Mapped[str] = mapped_column(String(255))
-    model_version: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str | None] = mapped_column(String(64))
     model_run_id: Mapped[str | None] = mapped_column(String(64))
 
 

@@ -171,12 +171,19 @@ class LeadStore:
             )
 
     def training_frame(
-        self, spec: LeadSpec, *, as_of: datetime | None = None, maturity_days: int = 90
+        self,
+        spec: LeadSpec,
+        *,
+        as_of: datetime | None = None,
+        maturity_days: int = 90,
+        include_open: bool = False,
     ) -> StoreTrainingSet:
         """One labelled row per lead with its fields as first scored; see :mod:`.frame`."""
         from features.store.frame import training_frame
 
-        return training_frame(self, spec, as_of=as_of, maturity_days=maturity_days)
+        return training_frame(
+            self, spec, as_of=as_of, maturity_days=maturity_days, include_open=include_open
+        )
 
 
 def _append_scores(conn: Connection, rows: list[dict[str, Any]], at: datetime) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from serving.auth import authenticate
 from serving.deps import ModelDep, SourceDep
 from serving.errors import error_body
 from serving.schemas import ERROR_RESPONSES, ModelOut
@@ -28,7 +29,13 @@ def ready(source: SourceDep) -> JSONResponse:
     return JSONResponse({"status": "ready", "model": info.as_dict()})
 
 
-@router.get("/v1/model", tags=["model"], response_model=ModelOut, responses=ERROR_RESPONSES)
+@router.get(
+    "/v1/model",
+    tags=["model"],
+    response_model=ModelOut,
+    responses=ERROR_RESPONSES,
+    dependencies=[Depends(authenticate)],
+)
 def model_card(model: ModelDep) -> ModelOut:
     """The model card: version, training window, row counts, metrics, cut-offs, features."""
     card = model.loaded.scorer.card.model_dump(mode="json")

@@ -1,0 +1,121 @@
+"""The lead store behind the API, as plain functions: scores in, outcomes in, a lead out.
+
+A store failure is never silent: it becomes :class:`StoreUnavailable` (503) and the request
+fails as a whole, so a score is returned only once it is stored and an outcome is
+acknowledged only once it is committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from features.reasons import CanonicalReason
+from features.store import LeadHistory, LeadStore, OutcomeIn, OutcomeReceipt, OutcomeRecord
+from features.store.models import ScoreRecord
+from serving.errors import StoreUnavailable
+from serving.model_source import ModelSource, ServedModel
+from serving.settings import ServeSettings
+
+log = logging.getLogger("leadgrade.store")
+
+
+def open_store(settings: ServeSettings) -> LeadStore:
+    """The configured lead store, its migrations applied first if ``migrate_on_start``.
+
+    A store that cannot be migrated stops the service at start-up rather than failing
+    every request later.
+    """
+    store = LeadStore(settings.resolved_database_url)
+    shown = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    if settings.migrate_on_start:
+        store.upgrade()
+        log.info("lead store %s migrated", shown)
+    log.info("storing scored leads and outcomes in %s", shown)
+    return store
+
+
+@contextmanager
+def store_errors(doing: str, consequence: str) -> Iterator[None]:
+    """Turn a database failure into a 503 that says what did not happen; log the cause."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        log.exception("the lead store failed while %s", doing)
+        raise StoreUnavailable(
+            f"the lead store failed while {doing}, so {consequence}; retry later",
+            error=type(exc).__name__,
+        ) from exc
+
+
+def store_scores(
+    store: LeadStore,
+    model: ServedModel,
+    leads: Sequence[Mapping[str, Any]],
+    results: Sequence[Mapping[str, Any]],
+    *,
+    client: str,
+) -> None:
+    """Store each lead as scored (with its reasons, if computed), all in one transaction."""
+    with store_errors("storing the scores", "no score was returned and none was stored"):
+        store.record_scores(model.loaded.scorer.spec, leads, results, client=client)
+
+
+def reason_mapping(source: ModelSource) -> Mapping[str, CanonicalReason] | None:
+    """The served model's picklist → canonical reasons; None while no model is loaded.
+
+    Without a mapping, canonical names and common wordings are still recognised (see
+    :func:`features.reasons.canonical_reason`); any other reason is kept and counted "other".
+    """
+    return source.current.loaded.scorer.spec.feedback.reasons if source.ready else None
+
+
+def record_outcome(
+    store: LeadStore,
+    source: ModelSource,
+    lead_id: str,
+    event: OutcomeIn,
+    *,
+    client: str,
+    idempotency_key: str | None,
+) -> OutcomeReceipt:
+    """Store what sales reported about a lead (once per client and idempotency key)."""
+    with store_errors("recording the outcome", "it was not stored"):
+        return store.record_outcome(
+            lead_id,
+            event,
+            client=client,
+            idempotency_key=idempotency_key,
+            reason_mapping=reason_mapping(source),
+        )
+
+
+class LeadOut(LeadHistory):
+    """A lead's history (newest first) with what is in force now pulled to the top."""
+
+    latest_score: ScoreRecord = Field(description="the newest score: the grade and route now")
+    latest_reasons: list[dict[str, Any]] | None = Field(
+        description="reasons of the newest score that was explained (?explain=true)"
+    )
+    latest_outcome: OutcomeRecord | None = Field(
+        description="the outcome that counts: the latest to have happened"
+    )
+
+
+def lead_view(store: LeadStore, lead_id: str) -> LeadOut:
+    """Everything the store knows about a lead; 404 (lead_not_found) if never scored."""
+    with store_errors("reading the lead", "it cannot be shown"):
+        history = store.lead_history(lead_id)
+    explained = next((s for s in history.scores if s.reasons is not None), None)
+    return LeadOut(
+        **dict(history),
+        latest_score=history.scores[0],
+        latest_reasons=None if explained is None else explained.reasons,
+        latest_outcome=history.outcomes[0] if history.outcomes else None,
+    )

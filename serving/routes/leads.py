@@ -1,0 +1,84 @@
+"""A lead's outcome from sales (POST /v1/leads/{lead_id}/outcome) and its history (GET)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Response, status
+
+from features.store import OutcomeIn, OutcomeReceipt
+from serving.auth import ClientDep
+from serving.deps import SourceDep, StoreDep
+from serving.feedback import LeadOut, lead_view, record_outcome
+from serving.schemas import ErrorOut
+
+router = APIRouter(prefix="/v1/leads", tags=["leads"])
+
+LeadId = Annotated[str, Path(min_length=1, max_length=255, description="the lead id as scored")]
+
+
+def _errors(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorOut, "description": text} for code, text in described.items()}
+
+
+_UNAUTHORIZED = "No or a wrong API key (when keys are configured)"
+_NOT_SCORED = "The lead was never scored"
+
+
+@router.post(
+    "/{lead_id}/outcome",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OutcomeReceipt,
+    responses={
+        200: {"model": OutcomeReceipt, "description": "A retry: the first answer, replayed"},
+        **_errors(
+            {
+                401: _UNAUTHORIZED,
+                404: _NOT_SCORED,
+                422: "Invalid body, or the idempotency key was used for another body",
+                503: "The lead store failed: nothing was stored",
+            }
+        ),
+    },
+)
+def post_outcome(
+    lead_id: LeadId,
+    event: OutcomeIn,
+    response: Response,
+    client: ClientDep,
+    store: StoreDep,
+    source: SourceDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            description="makes retries safe: the same key and body return the first answer",
+        ),
+    ] = None,
+) -> OutcomeReceipt:
+    """Record what sales reported: won, lost or disqualified, why, a rating and a note.
+
+    Answered only after the event is committed (201). With an `Idempotency-Key`, a retry
+    with the same body returns the first answer (200, `replayed: true`) and stores nothing;
+    the same key with another body is a 422 (`idempotency_conflict`). The reason is mapped
+    to a canonical one by the served model's spec (`[feedback.reasons]`); unmapped reasons
+    are kept and count as `other`.
+    """
+    receipt = record_outcome(
+        store, source, lead_id, event, client=client, idempotency_key=idempotency_key
+    )
+    if receipt.replayed:
+        response.status_code = status.HTTP_200_OK
+    return receipt
+
+
+@router.get(
+    "/{lead_id}",
+    response_model=LeadOut,
+    responses=_errors({401: _UNAUTHORIZED, 404: _NOT_SCORED, 503: "The lead store failed"}),
+)
+def get_lead(lead_id: LeadId, store: StoreDep) -> LeadOut:
+    """The lead's scores (fields as scored, grade, route, reasons) and outcomes, newest first."""
+    return lead_view(store, lead_id)

@@ -1,0 +1,63 @@
+"""Serving fixtures: apps on a tiny real model and a lead store on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from serving.app import create_app
+from serving.settings import ServeSettings
+from tests.helpers import tiny_training
+
+AppFactory = Callable[..., TestClient]
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny real model saved as a .joblib file (served without a registry version)."""
+    path: Path = tiny_training().scorer.save(tmp_path_factory.mktemp("model") / "scorer.joblib")
+    return path
+
+
+@pytest.fixture
+def serve_settings(
+    model_path: Path, store_url: str, tmp_path: Path
+) -> Callable[..., ServeSettings]:
+    """``serve_settings(**overrides)``: the tiny model and this test's store (both backends)."""
+
+    def settings(**overrides: Any) -> ServeSettings:
+        values: dict[str, Any] = {
+            "model_uri": str(model_path),
+            "model_poll_seconds": 0,
+            "database_url": store_url,
+            "home": tmp_path / "home",
+        }
+        return ServeSettings(**(values | overrides))
+
+    return settings
+
+
+@pytest.fixture
+def make_client(serve_settings: Callable[..., ServeSettings]) -> Iterator[AppFactory]:
+    """``make_client(**settings)``: a started TestClient, stopped after the test."""
+    started: list[TestClient] = []
+
+    def make(**overrides: Any) -> TestClient:
+        client = TestClient(create_app(serve_settings(**overrides)))
+        client.__enter__()
+        started.append(client)
+        return client
+
+    yield make
+    for client in reversed(started):
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def api(make_client: AppFactory) -> TestClient:
+    """An open service (no API keys) on this test's store."""
+    return make_client()

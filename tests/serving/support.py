@@ -1,0 +1,56 @@
+"""Helpers for the store-backed API tests: a demo lead, a live server, the error shape."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+from tests.helpers import free_port
+
+LEAD = {
+    "lead_id": "L-1",
+    "email": "ann.smith@hooli.com",
+    "job_title": "VP Marketing",
+    "industry": "Software",
+    "employees": 400,
+    "country": "United States",
+    "campaign": "spring",
+    "lead_source": "webinar",
+    "demo_requested": True,
+    "pages_viewed": 12,
+    "full_name": "Ann Smith",
+}
+
+
+@contextmanager
+def live_server(app: FastAPI) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a thread (real sockets, real concurrency); yield its URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive(), "the server thread exited during start-up"
+        assert time.monotonic() < deadline, "the server did not start within 30 s"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def error(response: Any) -> dict[str, Any]:
+    """The error of a response in the one error shape (asserting the shape)."""
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    result: dict[str, Any] = body["error"]
+    return result

@@ -1,0 +1,122 @@
+"""The store commands: db upgrade, report funnel, demo-feedback against a live API."""
+
+import json
+import re
+
+import pytest
+from sqlalchemy import create_engine, func, inspect, select
+from sqlalchemy.pool import NullPool
+from typer.testing import CliRunner
+
+from features.spec import demo_spec
+from features.store.schema import OutcomeEvent, Score
+from leadgrade.cli import app
+from leadgrade.demo_feedback import demo_records, lead_payload, outcome_payload
+from serving.app import create_app
+from tests.serving.support import live_server
+from training.demo_data import generate_leads
+
+KEY = "demo-key-0123456789abcdef"
+
+
+@pytest.fixture
+def run_cli(store_url, monkeypatch):
+    """``run_cli(*args)``: the leadgrade command on this test's store, wide output."""
+    monkeypatch.setenv("LEADGRADE_DATABASE_URL", store_url)
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("LEADGRADE_API_KEY", raising=False)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))
+
+
+@pytest.fixture
+def demo_csv(tmp_path):
+    leads = generate_leads(120, seed=5)
+    path = tmp_path / "leads.csv"
+    leads.to_csv(path, index=False)
+    return path, leads
+
+
+def count(store_url: str, table) -> int:
+    engine = create_engine(store_url, poolclass=NullPool)
+    with engine.connect() as conn:
+        n = conn.scalar(select(func.count()).select_from(table)) or 0
+    engine.dispose()
+    return n
+
+
+def test_db_upgrade_creates_the_tables(run_cli, store_url):
+    result = run_cli("db", "upgrade")
+
+    assert result.exit_code == 0, result.output
+    assert "is up to date" in result.output
+    engine = create_engine(store_url, poolclass=NullPool)
+    assert {"leads", "scores", "outcomes"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_demo_feedback_replays_outcomes_once_and_the_funnel_shows_them(
+    run_cli, serve_settings, store_url, demo_csv
+):
+    path, leads = demo_csv
+    closed = int(leads["status"].isin(["won", "lost", "disqualified"]).sum())
+
+    with live_server(create_app(serve_settings())) as url:
+        first = run_cli("demo-feedback", "--url", url, "--data", str(path))
+        again = run_cli("demo-feedback", "--url", url, "--data", str(path))
+
+    assert first.exit_code == 0, first.output
+    assert f"120 scored now, 0 already in the store; outcomes: {closed} stored" in first.output
+    assert again.exit_code == 0, again.output
+    assert f"0 scored now, 120 already in the store; outcomes: 0 stored, {closed}" in again.output
+    assert (count(store_url, Score), count(store_url, OutcomeEvent)) == (120, closed)
+
+    report = run_cli("report", "funnel", "--by", "campaign")
+    assert report.exit_code == 0, report.output
+    assert "Funnel by campaign" in report.output
+    campaign = leads["campaign"].dropna().iloc[0]
+    row = next(line for line in report.output.splitlines() if campaign in line)
+    assert re.search(r"(no_need|wrong_target|not_decision_maker|bad_timing) \d+", report.output)
+    assert str(int((leads["campaign"] == campaign).sum())) in row
+
+
+def test_demo_feedback_sends_the_api_key(run_cli, serve_settings, demo_csv):
+    path, _ = demo_csv
+
+    with live_server(create_app(serve_settings(api_keys={"demo": KEY}))) as url:
+        refused = run_cli("demo-feedback", "--url", url, "--data", str(path), "--limit", "5")
+        accepted = run_cli(
+            "demo-feedback", "--url", url, "--data", str(path), "--limit", "5", "--api-key", KEY
+        )
+
+    assert refused.exit_code == 2
+    assert "HTTP 401" in refused.output
+    assert accepted.exit_code == 0, accepted.output
+
+
+@pytest.mark.parametrize("by", ["region", "grade,grade"])
+def test_report_funnel_rejects_a_bad_dimension(run_cli, by):
+    result = run_cli("report", "funnel", "--by", by)
+
+    assert result.exit_code == 2
+    assert "--by" in result.output
+
+
+def test_demo_records_read_csv_and_parquet_alike_as_api_payloads(tmp_path):
+    spec = demo_spec()
+    leads = generate_leads(50, seed=9)
+    leads.to_csv(tmp_path / "leads.csv", index=False)
+    leads.to_parquet(tmp_path / "leads.parquet")
+
+    csv, parquet = (demo_records(tmp_path / f"leads.{ext}", spec, 20) for ext in ("csv", "parquet"))
+
+    assert len(csv) == len(parquet) == 20
+    for a, b in zip(csv, parquet, strict=True):
+        assert lead_payload(a, spec) | {"created_at": None} == lead_payload(b, spec) | {
+            "created_at": None
+        }
+        assert outcome_payload(a, spec) == outcome_payload(b, spec)
+    payload = lead_payload(parquet[0], spec)
+    json.dumps(payload)  # what httpx sends
+    assert spec.outcome.column not in payload
+    assert not set(spec.feedback_fields) & set(payload)
