@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -22,7 +21,7 @@ from sqlalchemy.pool import NullPool
 
 from features.spec import demo_spec
 from features.store.schema import OutcomeEvent
-from tests.helpers import REPO, free_port, tiny_training
+from tests.helpers import REPO, free_port, tiny_training, wait_ready
 from training.demo_data import generate_leads
 
 pytestmark = pytest.mark.e2e
@@ -71,19 +70,6 @@ def server(store_url: str, model: Path, home: Path) -> Iterator[tuple[str, subpr
             if proc.poll() is None:
                 proc.kill()
             proc.wait(timeout=30)
-
-
-def wait_ready(url: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the server process exited during start-up"
-        try:
-            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("the server did not become ready within 90 s")
 
 
 def outcome_body(i: int) -> dict:

@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.helpers import REPO, free_port
+from tests.helpers import REPO, free_port, wait_ready
 from training.demo_data import generate_leads
 
 pytestmark = pytest.mark.e2e
@@ -57,19 +56,6 @@ def server(tmp_path_factory) -> Iterator[str]:
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the server process exited during start-up"
-        try:
-            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError("the server did not become ready within 90 s")
 
 
 def test_the_served_champion_grades_held_out_leads_well(server):
