@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
+
+from features.values import is_missing
 
 
 class CanonicalReason(StrEnum):
@@ -35,6 +38,17 @@ DEFAULT_REASON_WEIGHTS: dict[CanonicalReason, float] = {
     R.COMPETITOR: 0.8,
     R.INVALID: 0.0,
     R.OTHER: 1.0,
+}
+
+# Nurture tracks of C and D leads by their most likely loss reason; every other reason gets
+# the general track. A spec overrides any of these in [routing.tracks].
+RE_ENGAGE_LATER = "re_engage_later"
+GENERAL_TRACK = "general"
+DEFAULT_NURTURE_TRACKS: dict[CanonicalReason, str] = {
+    R.BAD_TIMING: RE_ENGAGE_LATER,
+    R.NO_NEED: "education",
+    R.WRONG_TARGET: "find_right_contact",
+    R.NOT_DECISION_MAKER: "find_right_contact",
 }
 
 DESCRIPTIONS: dict[CanonicalReason, str] = {
@@ -85,14 +99,15 @@ def _normalise(text: str) -> str:
 
 
 def canonical_reason(
-    raw: str | None, mapping: Mapping[str, CanonicalReason] | None = None
+    raw: Any, mapping: Mapping[str, CanonicalReason] | None = None
 ) -> CanonicalReason | None:
     """Map a free-text or picklist reason to a canonical one.
 
     The spec's own mapping wins, then canonical names and common wordings; anything else is
-    ``other`` (the raw text is kept by the caller). ``None`` or blank means no reason given.
+    ``other`` (the raw text is kept by the caller). ``None``, NaN or blank means no reason
+    given (pandas' string columns hold NaN for a missing reason).
     """
-    if raw is None or not str(raw).strip():
+    if is_missing(raw):
         return None
     text = str(raw).strip()
     if mapping:

@@ -7,6 +7,7 @@ the API and the model can never disagree. See ``docs/spec.md`` for the reference
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable
 from importlib import resources
@@ -16,9 +17,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from features.errors import SpecError
-from features.reasons import DEFAULT_REASON_WEIGHTS, CanonicalReason
+from features.reasons import (
+    DEFAULT_NURTURE_TRACKS,
+    DEFAULT_REASON_WEIGHTS,
+    GENERAL_TRACK,
+    CanonicalReason,
+)
 
 GRADES = ("A", "B", "C", "D")
+_TRACK_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 FieldKind = Literal["categorical", "numeric", "boolean", "email", "job_title", "company"]
 
 
@@ -133,13 +140,29 @@ class GradesSection(_Section):
 
 
 class RoutingSection(_Section):
+    """Sales deadlines for A and B; nurture tracks for C and D by their likely loss reason."""
+
     follow_up_hours: dict[str, int] = Field(default_factory=lambda: {"A": 24, "B": 168})
+    re_engage_after_days: int = Field(default=90, ge=1, le=3650)
+    tracks: dict[CanonicalReason, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _sales_grades(self) -> RoutingSection:
         if set(self.follow_up_hours) != {"A", "B"} or min(self.follow_up_hours.values()) < 1:
             raise ValueError("routing.follow_up_hours needs whole hours >= 1 for A and B")
+        bad = sorted(t for t in self.tracks.values() if not _TRACK_NAME.fullmatch(t))
+        if bad:
+            raise ValueError(
+                f"routing.tracks: {bad[0]!r} is not a track name (lower-case letters, digits "
+                "and '_', starting with a letter)"
+            )
         return self
+
+    @property
+    def nurture_tracks(self) -> dict[str, str]:
+        """Every canonical loss reason → its nurture track (defaults, then this spec's own)."""
+        tracks = {r: DEFAULT_NURTURE_TRACKS.get(r, GENERAL_TRACK) for r in CanonicalReason}
+        return {r.value: t for r, t in {**tracks, **self.tracks}.items()}
 
 
 class TargetAccountsSection(_Section):

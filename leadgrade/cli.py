@@ -64,15 +64,48 @@ def demo_data(
     console.print(f"wrote {rows} demo leads to {path}")
 
 
+FromStoreOpt = Annotated[
+    bool,
+    typer.Option(
+        "--from-store",
+        help="Train on the lead store (LEADGRADE_DATABASE_URL): leads as first scored, with "
+        "their latest outcome; with --data, on that export too (the store's copy of a lead "
+        "wins). Default spec: the champion's",
+    ),
+]
+MaturityOpt = Annotated[
+    int,
+    typer.Option(
+        min=0, help="With --from-store: days after which a lead without an outcome is stale"
+    ),
+]
+
+
 @app.command()
-def train(data: DataOpt = None, spec: SpecOpt = None, allow_leaky: AllowLeakyOpt = None) -> None:
-    """Train on an export, log the run to MLflow and register the model as challenger."""
+def train(
+    data: DataOpt = None,
+    spec: SpecOpt = None,
+    allow_leaky: AllowLeakyOpt = None,
+    from_store: FromStoreOpt = False,
+    maturity_days: MaturityOpt = 90,
+) -> None:
+    """Train on an export or the lead store, log the run to MLflow, register as challenger."""
+    from training.from_store import train_from_store
     from training.run import train_and_register
 
     try:
-        registered = train_and_register(
-            data or _demo_path(), spec, allow_leaky=allow_leaky or (), progress=_say
-        )
+        if from_store:
+            registered = train_from_store(
+                data,
+                spec,
+                maturity_days=maturity_days,
+                allow_leaky=allow_leaky or (),
+                progress=_say,
+            )
+        else:
+            registered = train_and_register(
+                data or _demo_path(), spec, allow_leaky=allow_leaky or (), progress=_say
+            )
     except LeadgradeError as exc:
         raise _fail(exc) from exc
     console.print(

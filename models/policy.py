@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal, TypedDict
 
 import numpy as np
 
-from features.spec import GRADES
+from features.reasons import DEFAULT_NURTURE_TRACKS, GENERAL_TRACK, RE_ENGAGE_LATER
+from features.spec import GRADES, RoutingSection
 
 Queue = Literal["sales", "nurture"]
 
@@ -17,6 +19,7 @@ class Route(TypedDict):
     queue: Queue
     follow_up_within_hours: int | None
     track: str | None
+    re_engage_on: str | None  # ISO date, on the re-engage-later track only
 
 
 @dataclass(frozen=True)
@@ -52,22 +55,57 @@ class GradePolicy:
 class RoutingPolicy:
     """A and B go to sales with a follow-up deadline; C and D go to marketing nurture.
 
-    A lead from a target account always goes to sales, with B's deadline at the latest.
+    A lead from a target account always goes to sales, with B's deadline at the latest. A
+    nurture lead's track follows its most likely loss reason (``tracks``, reason → track;
+    ``general`` without a reason); the re-engage-later track comes with the date to call
+    back, ``re_engage_after_days`` after scoring.
     """
 
     follow_up_hours: Mapping[str, int]
+    # Defaults keep policies pickled before nurture tracks existed loadable.
+    re_engage_after_days: int = 90
+    tracks: Mapping[str, str] | None = None
 
-    def route(self, grade: str, *, target_account: bool = False, track: str | None = None) -> Route:
+    @classmethod
+    def from_spec(cls, routing: RoutingSection) -> RoutingPolicy:
+        return cls(
+            dict(routing.follow_up_hours), routing.re_engage_after_days, routing.nurture_tracks
+        )
+
+    def route(
+        self,
+        grade: str,
+        *,
+        target_account: bool = False,
+        reason: str | None = None,
+        on: date | None = None,
+    ) -> Route:
+        """The route of a lead graded ``grade`` on day ``on`` (default: today, UTC)."""
         if grade in self.follow_up_hours:
-            return {
-                "queue": "sales",
-                "follow_up_within_hours": self.follow_up_hours[grade],
-                "track": None,
-            }
+            return _route("sales", self.follow_up_hours[grade], None)
         if target_account:
-            return {
-                "queue": "sales",
-                "follow_up_within_hours": self.follow_up_hours["B"],
-                "track": "target_account",
-            }
-        return {"queue": "nurture", "follow_up_within_hours": None, "track": track or "general"}
+            return _route("sales", self.follow_up_hours["B"], "target_account")
+        track = self.track_for(reason)
+        if track != RE_ENGAGE_LATER:
+            return _route("nurture", None, track)
+        day = on or datetime.now(UTC).date()
+        later = day + timedelta(days=self.re_engage_after_days)
+        return _route("nurture", None, track, later.isoformat())
+
+    def track_for(self, reason: str | None) -> str:
+        """The nurture track for a (predicted) loss reason; ``general`` for none."""
+        if reason is None:
+            return GENERAL_TRACK
+        tracks = self.tracks if self.tracks is not None else _DEFAULT_TRACKS
+        return tracks.get(reason, GENERAL_TRACK)
+
+    @property
+    def sales_grades(self) -> frozenset[str]:
+        return frozenset(self.follow_up_hours)
+
+
+_DEFAULT_TRACKS = {r.value: t for r, t in DEFAULT_NURTURE_TRACKS.items()}
+
+
+def _route(queue: Queue, hours: int | None, track: str | None, on: str | None = None) -> Route:
+    return {"queue": queue, "follow_up_within_hours": hours, "track": track, "re_engage_on": on}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -22,6 +23,7 @@ from features.transform import LeadTransformer
 from models.calibration import ScoreCalibrator
 from models.card import ModelCard
 from models.explain import Explainer, Explanation, LeadReasons
+from models.nurture import LossReasonModel
 from models.policy import GradePolicy, Route, RoutingPolicy
 from models.report import ModelReport
 
@@ -50,6 +52,8 @@ class LeadScorer:
     card: ModelCard
     # Defaults keep models pickled before reports existed loadable (explained without evidence).
     report: ModelReport | None = None
+    # ... and before loss reasons were learned (their nurture leads get the general track).
+    nurture: LossReasonModel | None = None
 
     def raw_scores(self, X: np.ndarray) -> np.ndarray:
         """The booster's raw log-odds for an encoded matrix."""
@@ -60,11 +64,16 @@ class LeadScorer:
         """Calibrated probabilities for an encoded matrix."""
         return self.calibrator.predict(self.raw_scores(X))
 
-    def score_records(self, records: Sequence[Mapping[str, Any]]) -> list[LeadScore]:
-        """Score leads given as dicts of spec fields: the serving hot path (no DataFrame)."""
+    def score_records(
+        self, records: Sequence[Mapping[str, Any]], *, on: date | None = None
+    ) -> list[LeadScore]:
+        """Score leads given as dicts of spec fields: the serving hot path (no DataFrame).
+
+        ``on`` is the day of scoring (default: today, UTC), from which re-engage dates count.
+        """
         X = self.transformer.transform_records(records)
         ids = [str(r[self.spec.lead.id]) for r in records]
-        return self._results(ids, X)
+        return self._results(ids, X, on)
 
     def explainer(self) -> Explainer:
         """Explains this model's scores (TreeSHAP, points, reasons); cheap to build."""
@@ -97,20 +106,40 @@ class LeadScorer:
         ]
         return pd.DataFrame(rows, columns=[*_RESULT_COLUMNS])
 
-    def _results(self, ids: list[str], X: np.ndarray) -> list[LeadScore]:
+    def _results(self, ids: list[str], X: np.ndarray, on: date | None = None) -> list[LeadScore]:
         p = self.probabilities(X)
         grades = self.grades.assign(p)
         targets = self._target_accounts(X)
+        reasons = self._loss_reasons(X, grades, targets)
+        on = on or datetime.now(UTC).date()
         return [
             {
                 "lead_id": lead_id,
                 "score": round(float(prob) * 100.0, 1),
                 "probability": round(float(prob), 4),
                 "grade": str(grade),
-                "route": self.routing.route(str(grade), target_account=bool(target)),
+                "route": self.routing.route(
+                    str(grade), target_account=bool(target), reason=reason, on=on
+                ),
             }
-            for lead_id, prob, grade, target in zip(ids, p, grades, targets, strict=True)
+            for lead_id, prob, grade, target, reason in zip(
+                ids, p, grades, targets, reasons, strict=True
+            )
         ]
+
+    def _loss_reasons(
+        self, X: np.ndarray, grades: np.ndarray, targets: np.ndarray
+    ) -> list[str | None]:
+        """Most likely loss reasons of the leads bound for nurture (one predict per batch)."""
+        reasons: list[str | None] = [None] * len(X)
+        if self.nurture is None:
+            return reasons
+        sales = list(self.routing.follow_up_hours)
+        rows = np.flatnonzero(~np.isin(grades, sales) & ~targets)
+        if rows.size:
+            for row, reason in zip(rows, self.nurture.predict(X[rows]), strict=True):
+                reasons[row] = reason
+        return reasons
 
     def _target_accounts(self, X: np.ndarray) -> np.ndarray:
         names = self.transformer.feature_names_out_
@@ -139,4 +168,5 @@ _RESULT_COLUMNS = (
     "queue",
     "follow_up_within_hours",
     "track",
+    "re_engage_on",
 )

@@ -17,7 +17,7 @@ from features.spec import LeadSpec
 
 
 class DataChecks(BaseModel):
-    """Thresholds of the minimum-data rules and of the leakage audit."""
+    """Thresholds of the minimum-data rules, the leakage audit and the loss-reason model."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -28,6 +28,8 @@ class DataChecks(BaseModel):
     runner_up_share: float = Field(default=0.15, ge=0.0, le=1.0)  # ... while the next has less
     max_after_creation: float = Field(default=0.05, ge=0.0, le=1.0)  # dates set later
     allow_leaky: tuple[str, ...] = ()  # features the audit may flag without failing
+    min_reason_leads: int = Field(default=50, ge=2)  # lost leads with a reason: fewer, no model
+    min_reason_class: int = Field(default=20, ge=1)  # rarer reasons are learned as "other"
 
     @model_validator(mode="after")
     def _ordered(self) -> DataChecks:

@@ -30,6 +30,7 @@ from training.evaluate import Evaluation, evaluate
 from training.fit import DEFAULT_PARAMS, fit_baseline, fit_booster, importance_by_field
 from training.labels import Labels, make_labels
 from training.leakage import LeakageAudit, audit_leakage, check_allowed
+from training.loss_reasons import LossReasonResult, fit_loss_reasons, with_loss_reasons
 from training.report import build_report
 from training.split import Split, split_leads
 
@@ -49,6 +50,7 @@ class TrainingResult:
     importance: dict[str, float]
     params: dict[str, Any]
     leakage: LeakageAudit  # the audit table, per feature
+    loss_reasons: LossReasonResult  # the nurture-track model, its evaluation or why none
 
 
 def train_scorer(
@@ -100,6 +102,17 @@ def train_scorer(
     importance = importance_by_field(booster, transformer.sources_)
     leakage = _audit(labels, split, X, transformer, importance, checks, progress)
     warnings += leakage.warnings()
+    loss_reasons = fit_loss_reasons(
+        X,
+        labels,
+        split,
+        spec,
+        feature_names=transformer.feature_names_out_,
+        categorical=transformer.categorical_indices_,
+        checks=checks,
+    )
+    progress(loss_reasons.summary())
+    warnings += loss_reasons.warnings
     raw_valid = np.asarray(booster.predict(X[split.valid], raw_score=True))
     calibrator = ScoreCalibrator().fit(raw_valid, labels.y[split.valid])
     p_valid = calibrator.predict(raw_valid)
@@ -111,8 +124,9 @@ def train_scorer(
         booster=booster,
         calibrator=calibrator,
         grades=grades,
-        routing=RoutingPolicy(spec.routing.follow_up_hours),
+        routing=RoutingPolicy.from_spec(spec.routing),
         card=_placeholder_card(),
+        nurture=loss_reasons.model,
     )
     p_model = scorer.probabilities(X[split.holdout])
     p_base, base_grades = _baseline(X, labels, split, transformer, spec)
@@ -135,6 +149,7 @@ def train_scorer(
         merged_params,
         booster.best_iteration,
     ).model_copy(update={"warnings": warnings})
+    scorer.card = with_loss_reasons(scorer.card, loss_reasons)
     scorer.report = build_report(scorer, X, labels.y, split.holdout, evaluations["model"], p_model)
     holdout = labels.frame.iloc[split.holdout].assign(**{LABEL_COLUMN: y_hold})
     return TrainingResult(
@@ -146,6 +161,7 @@ def train_scorer(
         importance=importance,
         params=merged_params,
         leakage=leakage,
+        loss_reasons=loss_reasons,
     )
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from features.spec import LeadSpec, demo_spec_text
 from training.pipeline import Progress, train_scorer
 from training.settings import TrainSettings
-from training.sources import outcomes_path, read_training_data
+from training.sources import TrainingData, outcomes_path, read_training_data
 from training.tracking import RegisteredRun, log_training
 
 
@@ -27,16 +30,50 @@ def train_and_register(
     settings = settings or TrainSettings()
     spec_text = spec_path.read_text(encoding="utf-8") if spec_path else demo_spec_text()
     spec = LeadSpec.parse(spec_text, source=str(spec_path or "demo spec"))
+    source = read_file(data, spec, progress)
+    extra = {"data": str(data), "spec": spec.name, "data_source": "file"}
+    if source.join:
+        extra["outcomes"] = str(outcomes_path(spec, data))
+    return fit_and_log(
+        source.frame,
+        spec,
+        spec_text,
+        source=str(data),
+        extra_params=extra,
+        settings=settings,
+        allow_leaky=allow_leaky,
+        progress=progress,
+    )
+
+
+def read_file(data: Path, spec: LeadSpec, progress: Progress) -> TrainingData:
+    """Read an export, joining the spec's outcomes file, and report the join."""
     progress(f"reading {data}")
     source = read_training_data(data, spec)
     for line in source.join.lines() if source.join else []:
         progress(line)
+    return source
+
+
+def fit_and_log(
+    frame: pd.DataFrame,
+    spec: LeadSpec,
+    spec_text: str | None,
+    *,
+    source: str,
+    extra_params: dict[str, Any],
+    settings: TrainSettings,
+    allow_leaky: Sequence[str] = (),
+    warnings: Sequence[str] = (),
+    progress: Progress = lambda _: None,
+) -> RegisteredRun:
+    """Train on a frame, add ``warnings`` to the model card, log to MLflow, register."""
     allowed = (*settings.checks.allow_leaky, *allow_leaky)
     checks = settings.checks.model_copy(update={"allow_leaky": allowed})
-    result = train_scorer(source.frame, spec, model_name=settings.model_name, source=str(data),
+    result = train_scorer(frame, spec, model_name=settings.model_name, source=source,
                           checks=checks, progress=progress)  # fmt: skip
+    if warnings:
+        card = result.scorer.card
+        result.scorer.card = card.model_copy(update={"warnings": [*card.warnings, *warnings]})
     progress("logging the run to MLflow")
-    extra = {"data": str(data), "spec": spec.name}
-    if source.join:
-        extra["outcomes"] = str(outcomes_path(spec, data))
-    return log_training(result, settings, spec_text=spec_text, extra_params=extra)
+    return log_training(result, settings, spec_text=spec_text, extra_params=extra_params)

@@ -56,21 +56,32 @@ def use_tracking(settings: TrainSettings) -> MlflowClient:
 
 
 def log_training(
-    result: TrainingResult, settings: TrainSettings, *, spec_text: str, extra_params: dict[str, Any]
+    result: TrainingResult,
+    settings: TrainSettings,
+    *,
+    spec_text: str | None,
+    extra_params: dict[str, Any],
 ) -> RegisteredRun:
-    """Log params, metrics, spec, evaluation, plots and the pyfunc model; alias it challenger."""
+    """Log params, metrics, spec, evaluation, plots and the pyfunc model; alias it challenger.
+
+    The spec is logged as written (``spec.toml``), or as JSON when its text is unknown.
+    """
     client = use_tracking(settings)
     with mlflow.start_run() as run, tempfile.TemporaryDirectory() as tmp:
         mlflow.log_params({**_flat_params(result.params), **extra_params})
         mlflow.log_metrics(result.evaluations["model"].flat_metrics())
         mlflow.log_metrics(result.evaluations["baseline"].flat_metrics(prefix="baseline_"))
-        mlflow.log_text(spec_text, "spec.toml")
+        if spec_text is None:
+            mlflow.log_dict(result.scorer.spec.model_dump(mode="json"), "spec.json")
+        else:
+            mlflow.log_text(spec_text, "spec.toml")
         mlflow.log_dict(result.scorer.card.model_dump(mode="json"), "model_card.json")
         mlflow.log_dict(
             {k: e.model_dump() for k, e in result.evaluations.items()}, "evaluation.json"
         )
         mlflow.log_dict(asdict(result.validation), "validation.json")
         _log_leakage_audit(result)
+        _log_loss_reasons(result)
         _log_plots(result)
         _log_report(result)
         holdout = Path(tmp) / "holdout.parquet"
@@ -108,6 +119,7 @@ def signature(spec: LeadSpec) -> ModelSignature:
         ColSpec("string", "queue"),
         ColSpec("double", "follow_up_within_hours", required=False),
         ColSpec("string", "track", required=False),
+        ColSpec("string", "re_engage_on", required=False),
     ]
     return ModelSignature(inputs=Schema(inputs), outputs=Schema(outputs))  # type: ignore[arg-type]
 
@@ -139,6 +151,17 @@ def _log_leakage_audit(result: TrainingResult) -> None:
     mlflow.log_param("allow_leaky", json.dumps(list(audit.checks.allow_leaky)))
     overridden = [f.field for f in audit.features if f.allowed]
     mlflow.set_tag("leadgrade.leakage_overridden", ",".join(overridden) or "none")
+
+
+def _log_loss_reasons(result: TrainingResult) -> None:
+    """Macro-F1 against the majority class as metrics; per-class report and confusion as JSON."""
+    loss = result.loss_reasons
+    mlflow.log_param("loss_reason_model", "lightgbm" if loss.model else "none")
+    if loss.evaluation is None:
+        return
+    mlflow.log_metrics(loss.evaluation.metrics())
+    report = {**asdict(loss.evaluation), "used": loss.model is not None, "warnings": loss.warnings}
+    mlflow.log_dict(report, "loss_reasons/report.json")
 
 
 def _log_plots(result: TrainingResult) -> None:

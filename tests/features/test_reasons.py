@@ -17,6 +17,7 @@ PICKLIST = {"Not the right moment": R.BAD_TIMING, "No decision power": R.NOT_DEC
         ("the dog ate the contract", R.OTHER),
         ("", None),
         (None, None),
+        (float("nan"), None),
     ],
 )
 def test_reasons_map_to_canonical_ones(raw, expected):

@@ -37,4 +37,9 @@ def test_thresholds_must_be_ordered():
 )
 def test_routes_follow_the_grade_and_target_accounts(grade, target, queue, hours, track):
     route = RoutingPolicy({"A": 24, "B": 168}).route(grade, target_account=target)
-    assert route == {"queue": queue, "follow_up_within_hours": hours, "track": track}
+    assert route == {
+        "queue": queue,
+        "follow_up_within_hours": hours,
+        "track": track,
+        "re_engage_on": None,
+    }

@@ -46,6 +46,7 @@ def test_frame_and_records_paths_agree(scorer, fresh_leads):
         "queue",
         "follow_up_within_hours",
         "track",
+        "re_engage_on",
     ]
 
 
