@@ -58,8 +58,9 @@ def training_frame(
 ) -> StoreTrainingSet:
     """One row per lead with an outcome, as the store knew it at ``as_of`` (default: now).
 
-    Columns: the lead id, ``spec.lead.created_at`` (= first scored) if the spec has one, the
-    stored fields of the first score, the outcome as one of the spec's own won/lost values,
+    Columns: the lead id, ``spec.lead.created_at`` (as sent, else first scored) if the spec
+    has one, the stored fields of the first score, the outcome as one of the spec's own
+    won/lost values,
     ``spec.outcome.date`` (when the latest outcome happened) if the spec has one, and the
     feedback reason (canonical) and rating of the latest outcome. With ``include_open``,
     leads without an outcome are rows too, their outcome columns empty (for joining the
@@ -100,7 +101,8 @@ def outcome_value(spec: LeadSpec, outcome: str) -> str:
 def _training_row(spec: LeadSpec, lead: RowMapping) -> dict[str, Any]:
     row = dict(lead["fields"])
     row[spec.lead.id] = lead["lead_id"]
-    if spec.lead.created_at:
+    if spec.lead.created_at and row.get(spec.lead.created_at) is None:
+        # The creation time the CRM sent with the lead wins; without one, first scored.
         row[spec.lead.created_at] = lead["first_scored_at"]
     outcome = lead["outcome"]
     row[spec.outcome.column] = None if outcome is None else outcome_value(spec, outcome)

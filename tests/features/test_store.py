@@ -343,6 +343,15 @@ def test_training_uses_the_lead_as_first_scored_not_as_edited_later(store, store
     assert row["status"] == "won"
 
 
+def test_training_keeps_the_creation_time_the_crm_sent(store, store_spec, score_lead):
+    sent = (T0 - 3 * DAY).isoformat()
+    score_lead("L1", T0, "B", created_at=sent)
+    store.record_outcome("L1", OutcomeIn(outcome="lost"), client="crm", idempotency_key=None)
+
+    row = store.training_frame(store_spec).frame.set_index("lead_id").loc["L1"]
+    assert row["created_at"] == pd.Timestamp(T0 - 3 * DAY)
+
+
 def test_training_labels_outcomes_and_leaves_open_leads_out(store, store_spec, score_lead):
     now = datetime.now(UTC)
     for lead_id, age in [("won", 30), ("lost", 30), ("dq", 30), ("young", 10), ("stale", 200)]:
