@@ -37,8 +37,8 @@ run: install ## Set up, generate demo data, train, register, promote and serve o
 demo-data: install ## Write demo leads to .leadgrade/demo/leads.csv
 	$(LG) demo-data
 
-train: install ## Train on the demo data (or DATA=file SPEC=spec.toml) and register a challenger
-	$(LG) train $(if $(DATA),--data $(DATA)) $(if $(SPEC),--spec $(SPEC))
+train: install ## Train on the demo data (or DATA=file SPEC=spec.toml, FROM_STORE=1) as challenger
+	$(LG) train $(if $(DATA),--data $(DATA)) $(if $(SPEC),--spec $(SPEC)) $(if $(FROM_STORE),--from-store)
 
 promote: install ## Promote the challenger to champion if it passes the gate
 	$(LG) promote

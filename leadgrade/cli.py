@@ -20,7 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 DataOpt = Annotated[Path | None, typer.Option(help="CSV or Parquet export (default: demo data)")]
 SpecOpt = Annotated[Path | None, typer.Option(help="Lead spec TOML (default: the demo spec)")]
@@ -144,7 +144,8 @@ def serve(
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = ServeSettings(**overrides)  # type: ignore[arg-type]
-    console.print(f"API on http://{settings.host}:{settings.port}  (docs: /docs, health: /health)")
+    base = f"http://{settings.host}:{settings.port}"
+    console.print(f"API on {base}  marketing pages: {base}/ui  docs: {base}/docs")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
