@@ -1,4 +1,5 @@
-"""The marketing pages: /ui (score a lead, read why) and /ui/model (what drives quality).
+"""The marketing pages: /ui (score a lead, read why), /ui/model (what drives quality) and
+/ui/funnel (how each campaign's leads fare, and why the lost ones were lost).
 
 Server-rendered with Jinja2; no JavaScript needed. Problems become a readable page, never
 a JSON error or a 500: bad input is shown next to its field, a missing model says so.
@@ -10,16 +11,18 @@ import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from features.errors import LeadgradeError
-from serving.deps import SourceDep
+from serving.deps import SourceDep, StoreDep
+from serving.errors import StoreUnavailable
 from serving.model_source import ModelSource, ServedModel
+from serving.ui.funnel import funnel_context
 from serving.ui.pages import lead_context, model_context
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -55,6 +58,17 @@ async def model_page(request: Request, source: SourceDep) -> HTMLResponse:
     return await _render(request, source, "model.html", model_context)
 
 
+@router.get("/funnel", response_class=HTMLResponse)
+async def funnel_page(
+    request: Request,
+    store: StoreDep,
+    source: SourceDep,
+    by: Annotated[list[str] | None, Query()] = None,
+) -> HTMLResponse:
+    """Leads, grades, outcomes, win rate and loss reasons by campaign (or another grouping)."""
+    return await _show(request, "funnel.html", lambda: funnel_context(store, source, by or []))
+
+
 async def _render(
     request: Request,
     source: ModelSource,
@@ -64,9 +78,17 @@ async def _render(
     if not source.ready:
         why = source.last_error or "the model is still loading"
         return _message(request, "No model yet", f"No model is being served yet: {why}.", 503)
+    return await _show(request, template, functools.partial(build, source.current))
+
+
+async def _show(
+    request: Request, template: str, build: Callable[[], dict[str, Any]]
+) -> HTMLResponse:
     try:
-        # Explaining is CPU work: keep it off the event loop.
-        context = await run_in_threadpool(build, source.current)
+        # Explaining is CPU work and reports read the store: keep both off the event loop.
+        context = await run_in_threadpool(build)
+    except StoreUnavailable as exc:
+        return _message(request, "The lead store failed", _sentence(exc.message), 503)
     except LeadgradeError as exc:
         return _message(request, "That did not work", exc.message, 422)
     except Exception:
@@ -75,6 +97,10 @@ async def _render(
     return templates().TemplateResponse(
         request, template, context, status_code=context.get("status", 200)
     )
+
+
+def _sentence(text: str) -> str:
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 def _message(request: Request, heading: str, message: str, status: int) -> HTMLResponse:

@@ -3,7 +3,8 @@
 The server is uvicorn in a subprocess serving a tiny model trained here; Chromium is
 driven over the DevTools protocol (``tests/serving/chromium.py``): the test fills in the
 form and clicks the button like a user, so the browser itself sends the form POST.
-Screenshots of each page land in ``test-artifacts/`` (git-ignored).
+Screenshots of each page land in ``test-artifacts/`` (git-ignored). The server has a lead
+store of its own, which the campaigns test fills the way ``leadgrade demo-feedback`` does.
 
 Without Chromium the tests skip, saying why, except on CI (``CI=true``) where they fail.
 """
@@ -19,11 +20,16 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
+from features.spec import demo_spec
+from leadgrade.demo_feedback import demo_records, replay
 from tests.helpers import REPO, free_port, tiny_training
 from tests.serving.chromium import Chromium, find_chromium
+from training.demo_data import generate_leads
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = REPO / "test-artifacts"
@@ -65,6 +71,7 @@ def server(chromium_binary: str, tmp_path_factory: pytest.TempPathFactory) -> It
         "LEADGRADE_MODEL_URI": str(model),
         "LEADGRADE_MODEL_POLL_SECONDS": "0",
         "LEADGRADE_HOME": str(tmp / "home"),
+        "LEADGRADE_DATABASE_URL": f"sqlite:///{tmp / 'leads.db'}",
     }
     command = [sys.executable, "-m", "uvicorn", "serving.app:create_app", "--factory",
                "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
@@ -166,3 +173,41 @@ def test_model_page_shows_importance_grades_and_calibration(server, browser):
         assert browser.evaluate(f"document.querySelectorAll('{section} svg').length") == 1
     assert "Job title" in _text(browser, "#importance")
     browser.screenshot(ARTIFACTS / "ui-model.png")
+
+
+@pytest.fixture
+def demo_feedback(server: str, tmp_path: Path) -> list[dict[str, Any]]:
+    """Demo leads scored and their outcomes posted through the API; the funnel API's rows."""
+    data = tmp_path / "leads.csv"
+    generate_leads(240, seed=11).to_csv(data, index=False)
+    with httpx.Client(base_url=server, timeout=60) as client:
+        replay(client, demo_records(data, demo_spec(), None), demo_spec())
+        rows: list[dict[str, Any]] = client.get("/v1/reports/funnel").json()["rows"]
+    return rows
+
+
+def test_campaigns_page_shows_the_funnel_and_its_loss_reasons(server, browser, demo_feedback):
+    browser.open(f"{server}/ui")
+    browser.click_and_wait("header a[href='/ui/funnel']")
+
+    cells = browser.evaluate(
+        "[...document.querySelectorAll('#funnel tbody tr')]"
+        ".map(tr => [...tr.cells].map(td => td.innerText))"
+    )
+    campaigns = [row["group"]["campaign"] or "(no campaign)" for row in demo_feedback]
+    leads = {c: str(row["leads"]) for c, row in zip(campaigns, demo_feedback, strict=True)}
+    assert {row[0]: row[1] for row in cells} == leads
+    # Campaigns largest first, then the leads that came without one.
+    assert cells[-1][0] == "(no campaign)"
+    sizes = [int(row[1]) for row in cells[:-1]]
+    assert sizes == sorted(sizes, reverse=True)
+    assert "bad timing" in _text(browser, "#funnel")  # loss reasons in words
+    assert browser.evaluate("document.querySelectorAll('#win-rates svg rect').length") == len(cells)
+    browser.screenshot(ARTIFACTS / "ui-funnel.png")
+
+    browser.evaluate("document.getElementById('by').value = 'campaign,month'")
+    browser.click_and_wait("#show-button")
+    headers = browser.evaluate(
+        "[...document.querySelectorAll('#funnel th')].map(th => th.innerText)"
+    )
+    assert headers[:2] == ["Campaign", "Month"]

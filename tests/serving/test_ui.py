@@ -152,4 +152,5 @@ def test_pages_without_a_model_say_so(tmp_path):
 def test_templates_ship_inside_the_serving_package():
     # hatch puts every file under a listed package into the wheel; the pages need these.
     folder = resources.files("serving").joinpath("templates")
-    assert {p.name for p in folder.iterdir()} >= {"base.html", "lead.html", "model.html"}
+    pages = {"base.html", "lead.html", "model.html", "funnel.html"}
+    assert {p.name for p in folder.iterdir()} >= pages
