@@ -33,12 +33,13 @@ BATCH_TARGET = 2000.0
 # (label, parameter overrides) — the default first.
 SIZES: list[tuple[str, dict[str, Any]]] = [
     ("default", {}),
-    ("7 leaves", {"num_leaves": 7}),
+    (
+        "15 leaves, learning rate 0.05 (the former default)",
+        {"num_leaves": 15, "learning_rate": 0.05},
+    ),
     ("31 leaves", {"num_leaves": 31}),
     ("63 leaves", {"num_leaves": 63, "min_data_in_leaf": 20}),
-    ("learning rate 0.1", {"learning_rate": 0.1}),
     ("learning rate 0.02", {"learning_rate": 0.02, "num_boost_round": 1000}),
-    ("7 leaves, learning rate 0.1", {"num_leaves": 7, "learning_rate": 0.1}),
 ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 FREE_MAIL_DOMAINS = frozenset(
     {
@@ -106,6 +107,7 @@ def is_free_mail(domain: str | None) -> bool | None:
     return None if domain is None else domain in FREE_MAIL_DOMAINS
 
 
+@lru_cache(maxsize=4096)
 def title_seniority(title: str | None) -> int | None:
     """Seniority level 0–5 of a job title (see ``SENIORITY_LEVELS``), ``None`` if unknown."""
     if not title or not str(title).strip():
@@ -117,6 +119,7 @@ def title_seniority(title: str | None) -> int | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def title_function(title: str | None) -> str | None:
     """Business function of a job title (marketing, sales, it, …), ``None`` if unknown."""
     if not title or not str(title).strip():
@@ -128,6 +131,7 @@ def title_function(title: str | None) -> str | None:
     return "other"
 
 
+@lru_cache(maxsize=4096)
 def normalise_company(name: str | None) -> str | None:
     """Company name reduced for matching: lower case, no legal suffix or punctuation."""
     if name is None or not str(name).strip():
@@ -150,6 +154,8 @@ class TargetAccounts:
         domain = email_domain(email)
         if domain is not None and domain in self.domains:
             return True
+        if not self.names:
+            return False
         name = normalise_company(company)
         return name is not None and name in self.names
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -225,7 +226,7 @@ class LeadSpec(_Section):
             if getattr(f, kind):
                 yield getattr(f, kind), f"features.{kind}"
 
-    @property
+    @cached_property  # the spec is frozen; scoring reads this for every request
     def feature_kinds(self) -> dict[str, FieldKind]:
         """Input fields the model uses, in a fixed order, with their kind."""
         f = self.features

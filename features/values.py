@@ -20,9 +20,12 @@ def is_missing(value: Any, placeholders: Collection[str] = ("",)) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        return value.strip() in placeholders or not value.strip()
+        text = value.strip()
+        return not text or text in placeholders
     if isinstance(value, float):
         return math.isnan(value)
+    if isinstance(value, int):  # bool included; the common case, kept off pandas' path
+        return False
     # pandas' NA and NaT (nullable columns) and NumPy's NaN scalars
     return is_scalar(value) and bool(pd.isna(value))
 
