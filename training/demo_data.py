@@ -41,6 +41,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from features.spec import demo_spec
+from training.demo_vocabulary import FIRST_NAMES, JUNK_EMAILS, LAST_NAMES, NOTES, PREFIXES
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -116,40 +117,10 @@ _FUNCTIONS = ["Marketing", "Sales", "IT", "Operations", "Finance", "HR", "Engine
 _TITLES = [
     "|".join(sorted({t.format(f=f) for t in s.split("|") for f in _FUNCTIONS})) for *_, s in _LEVELS
 ]
-_PREFIXES = [
-    "Acme", "Apex", "Birch", "Bluewater", "Brightline", "Cedar", "Cobalt", "Crescent",
-    "Evergreen", "Falcon", "Granite", "Harbor", "Ironwood", "Juniper", "Keystone", "Lakeshore",
-    "Meridian", "Northstar", "Oakridge", "Pinnacle", "Quantum", "Redwood", "Silverline",
-    "Summit", "Tidewave", "Trident", "Vertex", "Westbrook", "Zenith", "Orion", "Atlas", "Beacon",
-]  # fmt: skip
-_FIRST = [
-    "James", "Mary", "Robert", "Linda", "Michael", "Sarah", "David", "Emma", "Thomas", "Laura",
-    "Daniel", "Anna", "Lukas", "Sophie", "Pierre", "Claire", "Arjun", "Priya", "Rahul", "Olivia",
-    "Noah", "Chloe", "Liam", "Mia", "Jan", "Eva", "Oliver", "Grace", "Ethan", "Zoe",
-]  # fmt: skip
-_LAST = [
-    "Smith", "Johnson", "Brown", "Taylor", "Miller", "Wilson", "Clark", "Walker", "Young",
-    "King", "Wright", "Scott", "Green", "Baker", "Adams", "Nelson", "Hill", "Campbell",
-    "Schmidt", "Weber", "Meyer", "Dubois", "Martin", "Bernard", "Sharma", "Patel", "Gupta",
-    "Jansen", "De Vries", "Murphy", "Kelly", "Evans", "Hughes", "Turner", "O'Brien", "Nguyen",
-]  # fmt: skip
-_JUNK_EMAILS = ["test@test.com", "asdf@asdf.com", "noreply@example.com", "qwerty@mailinator.com"]
 _REASONS = [
     "Wrong target", "No decision power", "No real need", "Not the right moment",
     "No budget", "Never reached", "Went with a competitor",
 ]  # fmt: skip
-_NOTES = {
-    "open": "|New lead, not contacted yet|In sequence|Left voicemail",
-    "won": "Signed annual plan|Closed after demo, strong champion|Signed after pilot",
-    "disqualified": "Test submission|Duplicate of an existing lead|Spam",
-    "Wrong target": "Outside our ICP|Too small for us|Not our industry",
-    "No decision power": "Contact has no say in buying|Student project",
-    "No real need": "Just browsing|Happy with current process",
-    "Not the right moment": "Revisit next quarter|Re-org under way, call back later",
-    "No budget": "No budget this year|Price too high for them",
-    "Never reached": "No answer after 5 attempts|Bounced email",
-    "Went with a competitor": "Chose a competitor|Signed with incumbent vendor",
-}
 
 
 def _sigmoid(x: FloatArray) -> FloatArray:
@@ -208,7 +179,7 @@ def _firmographics(rng: np.random.Generator, n: int, targets: list[str]) -> pd.D
         {
             "country": _draw(rng, _column(_COUNTRIES, 0), n),
             "industry": industry,
-            "company": np.where(target, name, _pick(rng, _PREFIXES, n) + " " + suffix),
+            "company": np.where(target, name, _pick(rng, PREFIXES, n) + " " + suffix),
             "log_emp": np.clip(log_emp, 0.0, 5.4),
             "target": target,
             "domain": np.where(target, domain, ""),
@@ -227,8 +198,8 @@ def _people(rng: np.random.Generator, country: pd.Series) -> pd.DataFrame:
     phone = country.map(_column(_COUNTRIES, 2)) + number
     return pd.DataFrame(
         {
-            "first": _pick(rng, _FIRST, n),
-            "last": _pick(rng, _LAST, n),
+            "first": _pick(rng, FIRST_NAMES, n),
+            "last": _pick(rng, LAST_NAMES, n),
             "level": level,
             "job_title": title.where(rng.random(n) > 0.03),
             "phone": phone.where(rng.random(n) > 0.15),
@@ -365,7 +336,7 @@ def _spoil(rng: np.random.Generator, df: pd.DataFrame, junk: BoolArray) -> pd.Da
     dup = rows[rng.random(len(rows)) < 0.5]
     out.loc[dup, identity] = df.loc[rng.integers(0, len(df), size=len(dup)), identity].to_numpy()
     test = np.setdiff1d(rows, dup)
-    out.loc[test, "email"] = _pick(rng, _JUNK_EMAILS, len(test))
+    out.loc[test, "email"] = _pick(rng, JUNK_EMAILS, len(test))
     out.loc[test, "full_name"] = _pick(rng, ["Test Test", "asdf asdf", "xxx"], len(test))
     out.loc[test, ["company", "job_title"]] = None
     return out
@@ -390,7 +361,7 @@ def generate_leads(rows: int = 5000, seed: int = 7, start: datetime | None = Non
     reason = np.where(status == "lost", _loss_reasons(rng, parts, df), "")
     reason[junk] = INVALID_REASON
     employees = pd.Series(np.round(10 ** df["log_emp"])).astype("Int64")
-    notes = _pick_by(rng, np.where(status == "lost", reason, status), _NOTES)
+    notes = _pick_by(rng, np.where(status == "lost", reason, status), NOTES)
     return _spoil(rng, df, junk).assign(
         lead_id=[f"L{i:06d}" for i in range(1, rows + 1)],
         created_at=created,
