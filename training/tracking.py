@@ -23,7 +23,7 @@ from features.derived import email_domain
 from features.spec import LeadSpec
 from models.pyfunc import SCORER_ARTIFACT, LeadScorerModel
 from models.registry import CHALLENGER
-from training.pipeline import TrainingResult
+from training.pipeline import LABEL_COLUMN, TrainingResult
 from training.plots import (
     calibration_figure,
     grade_conversion_figure,
@@ -85,7 +85,7 @@ def log_training(
         _log_plots(result)
         _log_report(result)
         holdout = Path(tmp) / "holdout.parquet"
-        redact_frame(result.holdout, result.scorer.spec).to_parquet(holdout, index=False)
+        loggable_holdout(result.holdout, result.scorer.spec).to_parquet(holdout, index=False)
         mlflow.log_artifact(str(holdout), "holdout")
         scorer_path = result.scorer.save(Path(tmp) / "scorer.joblib")
         info = mlflow.pyfunc.log_model(
@@ -124,10 +124,21 @@ def signature(spec: LeadSpec) -> ModelSignature:
     return ModelSignature(inputs=Schema(inputs), outputs=Schema(outputs))  # type: ignore[arg-type]
 
 
+def loggable_holdout(holdout: pd.DataFrame, spec: LeadSpec) -> pd.DataFrame:
+    """What the promotion gate needs of the holdout, and nothing else.
+
+    The lead id, creation time, feature fields and label: never notes, feedback or columns
+    the spec does not name, which may carry anything. Personal feature fields are redacted.
+    """
+    created = [spec.lead.created_at] if spec.lead.created_at else []
+    columns = [spec.lead.id, *created, *spec.feature_fields, LABEL_COLUMN]
+    return redact_frame(holdout[columns], spec)
+
+
 def redact_frame(frame: pd.DataFrame, spec: LeadSpec) -> pd.DataFrame:
     """Drop personal fields from a frame that is logged; an email keeps only its domain."""
     out = frame.copy()
-    for name in spec.privacy.personal:
+    for name in {*spec.privacy.personal, *([spec.features.email] if spec.features.email else [])}:
         if name not in out.columns:
             continue
         if name == spec.features.email:

@@ -2,7 +2,8 @@
 
 The spec's ``[privacy] personal`` fields are never stored raw. The email field keeps only
 its domain, which is all the transform needs (free-mail and target-account membership are
-read from a bare domain); every other personal field is dropped. Raw personal values are
+read from a bare domain); every other personal field is dropped, and so is every field the
+spec drops (the API accepts and ignores them). Raw personal values are
 also scrubbed from any other text stored with the lead (notes, explanation sentences).
 """
 
@@ -25,7 +26,8 @@ _MIN_SUBSTRING = 4
 def redact(fields: Mapping[str, Any], spec: LeadSpec) -> dict[str, Any]:
     """The lead's fields as they may be stored: email reduced to its domain, personal data gone."""
     email_field = spec.features.email
-    personal = set(spec.privacy.personal)
+    # Personal fields are never stored; fields the spec drops are accepted and ignored.
+    personal = set(spec.privacy.personal) | set(spec.features.drop)
     kept: dict[str, Any] = {}
     for name, value in fields.items():
         if name == email_field:
@@ -69,8 +71,10 @@ def _scrub_text(text: str, replacements: Mapping[str, str]) -> str:
     if text.strip() in replacements:
         return replacements[text.strip()]
     # Longest first, so that "jane.doe@acme.com" goes before a name "Jane Doe" inside it.
+    # The plain containment test first: most text holds no personal value, and every lead's
+    # values differ, so compiling a pattern for each would dominate the scoring path.
     for raw in sorted(replacements, key=len, reverse=True):
-        if len(raw) >= _MIN_SUBSTRING:
+        if len(raw) >= _MIN_SUBSTRING and raw.lower() in text.lower():
             new = replacements[raw].replace("\\", r"\\")  # a literal, not a template
             text = re.sub(re.escape(raw), new, text, flags=re.IGNORECASE)
     return text

@@ -1,28 +1,19 @@
 """Training → MLflow run → registry → promotion gate, on a throw-away SQLite tracking store."""
 
 import mlflow
+import numpy as np
+import pandas as pd
 import pytest
 from mlflow import MlflowClient
+from mlflow.artifacts import download_artifacts
 
 from models.registry import CHALLENGER, CHAMPION, ModelNotFound, load_model
 from tests.helpers import tiny_training
 from training.demo_data import generate_leads
+from training.pipeline import LABEL_COLUMN
 from training.promote import promote
 from training.run import train_and_register
 from training.settings import TrainSettings
-
-# Same leads, but the model may only look at the country: a real, clearly worse challenger.
-WEAK_SPEC = """
-[lead]
-id = "lead_id"
-created_at = "created_at"
-[outcome]
-column = "status"
-won = ["won"]
-lost = ["lost", "disqualified"]
-[features]
-categorical = ["country"]
-"""
 
 
 @pytest.fixture(scope="module")
@@ -83,9 +74,7 @@ def test_the_first_model_is_promoted_and_a_worse_one_is_refused(settings, data, 
     assert "no champion yet" in decision.reason
     assert promote(settings).reason == f"version {first.version} is already the champion"
 
-    weak_spec = settings.home / "weak.toml"
-    weak_spec.write_text(WEAK_SPEC)
-    worse = train_and_register(data, weak_spec, settings=settings)
+    worse = train_and_register(scrambled_history(data, settings.home), None, settings=settings)
     refused = promote(settings)
     assert not refused.promoted
     assert refused.reason.startswith("refused: roc_auc")
@@ -98,6 +87,32 @@ def test_the_first_model_is_promoted_and_a_worse_one_is_refused(settings, data, 
     forced = promote(settings, force=True)
     assert forced.promoted
     assert forced.challenger == worse.version
+
+
+def scrambled_history(data, folder):
+    """The same leads with the labels of the oldest 85 % shuffled: a model trained on this
+    learns noise, while its holdout (the newest 15 %) keeps the true outcomes."""
+    leads = pd.read_csv(data, dtype=str, keep_default_na=False)
+    old = leads["created_at"].rank(method="first") <= 0.85 * len(leads)
+    rng = np.random.default_rng(0)
+    leads.loc[old, ["status", "loss_reason"]] = rng.permutation(
+        leads.loc[old, ["status", "loss_reason"]].to_numpy()
+    )
+    path = folder / "scrambled.csv"
+    leads.to_csv(path, index=False)
+    return path
+
+
+def test_the_logged_holdout_holds_only_what_the_gate_needs(settings, first):
+    path = download_artifacts(
+        run_id=first.run_id,
+        artifact_path="holdout/holdout.parquet",
+        tracking_uri=settings.mlflow_uri,
+    )
+    holdout = pd.read_parquet(path)
+    spec = tiny_training().scorer.spec
+    assert list(holdout.columns) == ["lead_id", "created_at", *spec.feature_fields, LABEL_COLUMN]
+    assert not holdout["email"].dropna().str.contains("@").any()
 
 
 def test_loading_an_unknown_alias_says_so(settings, first):
