@@ -45,6 +45,10 @@ class ModelSource:
         self.tracking_uri = tracking_uri
         self._current: ServedModel | None = None
         self.last_error: str | None = None
+        # A registry version that failed to load is not tried again until the alias moves:
+        # every poll would download it, fail and log the same traceback.
+        self._trying: str | None = None
+        self._failed: str | None = None
 
     @property
     def current(self) -> ServedModel:
@@ -62,22 +66,27 @@ class ModelSource:
         try:
             return await anyio.to_thread.run_sync(self._refresh_blocking)
         except LeadgradeError as exc:
-            self.last_error = exc.message
+            self._failed, self.last_error = self._trying, exc.message
             log.warning("model not loaded: %s", exc.message)
         except Exception as exc:  # a broken artifact must not take the running model down
-            self.last_error = f"{type(exc).__name__}: {exc}"
+            self._failed, self.last_error = self._trying, f"{type(exc).__name__}: {exc}"
             log.exception("loading %s failed", self.uri)
         return False
 
     def _refresh_blocking(self) -> bool:
-        if self._current is not None and self.uri.startswith("models:/"):
-            latest = resolve_version(self.uri, self.tracking_uri)
-            if latest.version == self._current.info.version:
+        self._trying = None
+        uri = self.uri
+        if uri.startswith("models:/"):
+            latest = resolve_version(uri, self.tracking_uri)
+            current = None if self._current is None else self._current.info.version
+            if latest.version in (current, self._failed):
                 return False
+            # Load exactly the version resolved, even if the alias moves meanwhile.
+            self._trying, uri = latest.version, f"models:/{latest.name}/{latest.version}"
         elif self._current is not None:
             return False
-        served = ServedModel.wrap(load_model(self.uri, self.tracking_uri))
-        self._current, self.last_error = served, None
+        served = ServedModel.wrap(load_model(uri, self.tracking_uri))
+        self._current, self.last_error, self._failed = served, None, None
         log.info("serving %s version %s", served.info.name, served.info.version)
         return True
 

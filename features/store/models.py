@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Outcome = Literal["won", "lost", "disqualified"]
+# Clocks of the CRM and the service may disagree by this much.
+FUTURE_TOLERANCE = timedelta(minutes=5)
 Grade = Literal["A", "B", "C", "D"]
 
 
@@ -33,7 +35,14 @@ class OutcomeIn(BaseModel):
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
         # Normalised so that "10:00+01:00" and "09:00Z" are the same body for idempotency.
-        return None if value is None else as_utc(value)
+        if value is None:
+            return None
+        value = as_utc(value)
+        # The latest outcome is the one that happened last: a date in the future (a typo
+        # such as 2099) would outrank every later correction, so it is refused.
+        if value > datetime.now(UTC) + FUTURE_TOLERANCE:
+            raise ValueError("occurred_at is in the future; send when the outcome happened")
+        return value
 
 
 class _OutcomeFields(BaseModel):

@@ -1,10 +1,14 @@
 """The service follows the registry's champion alias without a restart."""
 
+import asyncio
+import logging
 import time
 
 from fastapi.testclient import TestClient
+from mlflow import MlflowClient
 
 from serving.app import create_app
+from serving.model_source import ModelSource
 from serving.settings import ServeSettings
 from training.demo_data import generate_leads
 from training.promote import promote
@@ -32,3 +36,32 @@ def test_a_new_champion_is_served_without_a_restart(tmp_path):
         assert served == second.version
         scored = client.post("/v1/leads/score", json={"lead_id": "x"}).json()
         assert scored["model"]["version"] == second.version
+
+
+def test_a_champion_that_fails_to_load_is_tried_once_and_the_old_one_keeps_serving(
+    tmp_path, caplog
+):
+    train_settings = TrainSettings(home=tmp_path)
+    data = tmp_path / "leads.csv"
+    generate_leads(1200, seed=6).to_csv(data, index=False)
+    first = train_and_register(data, None, settings=train_settings)
+    promote(train_settings)
+    second = train_and_register(data, None, settings=train_settings)
+    newest = max(tmp_path.glob("mlartifacts/**/scorer.joblib"), key=lambda p: p.stat().st_mtime)
+    newest.write_bytes(b"not a model")  # the new version's artifact is broken
+    client = MlflowClient(tracking_uri=train_settings.mlflow_uri)
+    client.set_registered_model_alias("leadgrade", "champion", second.version)
+
+    with TestClient(create_app(ServeSettings(home=tmp_path, model_poll_seconds=0))) as client:
+        source = client.app.state.model_source
+        assert source.ready is False  # the champion itself is broken: nothing to serve
+    caplog.clear()
+
+    served = ModelSource(f"models:/leadgrade/{first.version}", train_settings.mlflow_uri)
+    asyncio.run(served.refresh())
+    served.uri = ServeSettings(home=tmp_path).resolved_model_uri  # now follow the champion
+    with caplog.at_level(logging.ERROR, logger="leadgrade.model"):
+        assert asyncio.run(served.refresh()) is False
+        assert asyncio.run(served.refresh()) is False
+    assert served.current.info.version == first.version
+    assert len([r for r in caplog.records if "failed" in r.getMessage()]) == 1

@@ -207,6 +207,7 @@ def test_the_history_of_a_lead_never_scored_is_a_404(api):
         ({"outcome": "maybe"}, "outcome"),
         ({"outcome": "won", "rating": 7}, "rating"),
         ({"outcome": "lost", "occurred_at": "yesterday"}, "occurred_at"),
+        ({"outcome": "won", "occurred_at": "2099-01-01T00:00:00Z"}, "occurred_at"),
         ({}, "outcome"),
     ],
 )
@@ -240,3 +241,4 @@ def test_the_store_defaults_to_a_sqlite_file_in_home(monkeypatch, tmp_path):
 def test_an_unsupported_database_url_stops_the_service_at_start(url, message):
     with pytest.raises(ValidationError, match=message):
         ServeSettings(database_url=url)
+
