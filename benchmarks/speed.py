@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from benchmarks.machine import describe, write_section
 from features.spec import demo_spec
 from models.scorer import LeadScorer
+from models.threads import predict_threads
 from serving.app import create_app
 from serving.settings import ServeSettings
 from training.demo_data import generate_leads
@@ -72,7 +73,7 @@ def main() -> None:
 
 def both_boosters(scorer: LeadScorer, x: np.ndarray) -> None:
     """What leads cost in LightGBM alone: the grade, then the likely loss reason."""
-    threads = 1 if len(x) == 1 else 0
+    threads = predict_threads(len(x))
     scorer.booster.predict(x, raw_score=True, num_threads=threads)
     if scorer.nurture is not None:
         scorer.nurture.booster.predict(x, num_threads=threads)

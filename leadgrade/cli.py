@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
@@ -127,7 +128,7 @@ def promote(
     except LeadgradeError as exc:
         raise _fail(exc) from exc
     console.print(decision.reason)
-    if not decision.promoted and "already" not in decision.reason:
+    if not decision.promoted and not decision.already_champion:
         raise typer.Exit(code=1)
 
 
@@ -287,5 +288,14 @@ def demo_feedback(
     console.print(escape(str(done)))
 
 
+def main() -> None:
+    """The console entry point: invalid settings end with their message, not a traceback."""
+    try:
+        app()
+    except ValidationError as exc:
+        console.print(f"[red]error:[/red] invalid settings (LEADGRADE_* variables):\n{exc}")
+        raise SystemExit(2) from exc
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -29,9 +29,8 @@ from features.spec import LeadSpec
 from features.transform import LeadTransformer
 from models.evidence import bucket_key, sentence, shown_value
 from models.report import FieldStats, ModelReport, field_label
+from models.threads import predict_threads
 
-# Below this many leads per call, one thread is faster than a pool that must wake up.
-_SINGLE_THREAD_ROWS = 64
 _SMALL_LOG_ODDS = 1e-9
 
 
@@ -79,7 +78,7 @@ def log_odds_contributions(
     booster: lgb.Booster, X: np.ndarray, grouping: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(base, contributions per field) in log-odds; base + row sum = raw score."""
-    threads = 1 if len(X) <= _SINGLE_THREAD_ROWS else 0
+    threads = predict_threads(len(X))
     contrib = np.asarray(booster.predict(X, pred_contrib=True, num_threads=threads))
     return contrib[:, -1], contrib[:, :-1] @ grouping
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import lightgbm as lgb
 import numpy as np
 
-# Below this many leads per call, one thread predicts faster than a pool that must wake up.
-_SINGLE_THREAD_ROWS = 64
+from models.threads import predict_threads
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class LossReasonModel:
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         """One row per lead, one column per class (in ``classes`` order), rows summing to 1."""
-        threads = 1 if len(X) <= _SINGLE_THREAD_ROWS else 0
+        threads = predict_threads(len(X))
         proba = np.asarray(self.booster.predict(X, num_threads=threads), dtype=float)
         return proba.reshape(len(X), len(self.classes))
 

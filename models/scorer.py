@@ -26,9 +26,7 @@ from models.explain import Explainer, Explanation, LeadReasons
 from models.nurture import LossReasonModel
 from models.policy import GradePolicy, Route, RoutingPolicy
 from models.report import ModelReport
-
-# Below this many leads per call, one thread predicts faster than a pool that must wake up.
-_SINGLE_THREAD_ROWS = 64
+from models.threads import predict_threads
 
 
 class LeadScore(TypedDict):
@@ -57,7 +55,7 @@ class LeadScorer:
 
     def raw_scores(self, X: np.ndarray) -> np.ndarray:
         """The booster's raw log-odds for an encoded matrix."""
-        threads = 1 if len(X) <= _SINGLE_THREAD_ROWS else 0
+        threads = predict_threads(len(X))
         return np.asarray(self.booster.predict(X, raw_score=True, num_threads=threads))
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:

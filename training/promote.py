@@ -37,6 +37,10 @@ class Decision:
     challenger: str
     champion: str | None  # the version that was champion before the decision
 
+    @property
+    def already_champion(self) -> bool:
+        return self.challenger == self.champion
+
 
 def promote(settings: TrainSettings, *, force: bool = False) -> Decision:
     """Move the champion alias to the challenger if it passes the gate (or if forced)."""
@@ -59,8 +63,6 @@ def _gate(
     client: MlflowClient, settings: TrainSettings, challenger: LoadedModel, champion: LoadedModel
 ) -> Decision:
     metric = settings.promotion_metric
-    if metric not in _METRICS:
-        raise LeadgradeError(f"promotion metric must be one of {sorted(_METRICS)}, got {metric!r}")
     holdout = _holdout(challenger, settings.mlflow_uri)
     y = holdout[LABEL_COLUMN].to_numpy()
     new = _metric(metric, challenger.scorer, holdout, y)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -16,6 +18,6 @@ class TrainSettings(RegistrySettings):
     )
 
     experiment: str = "leadgrade"
-    promotion_metric: str = "roc_auc"
+    promotion_metric: Literal["roc_auc", "pr_auc", "brier"] = "roc_auc"
     promotion_margin: float = Field(default=0.005, ge=0.0, le=0.5)
     checks: DataChecks = Field(default_factory=DataChecks)
