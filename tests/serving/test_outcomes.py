@@ -241,4 +241,3 @@ def test_the_store_defaults_to_a_sqlite_file_in_home(monkeypatch, tmp_path):
 def test_an_unsupported_database_url_stops_the_service_at_start(url, message):
     with pytest.raises(ValidationError, match=message):
         ServeSettings(database_url=url)
-
