@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from features.values import is_missing
@@ -94,6 +95,7 @@ _SYNONYMS: dict[str, CanonicalReason] = {
 }
 
 
+@lru_cache(maxsize=4096)  # picklist keys and CRM reasons repeat on every call
 def _normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 

@@ -23,8 +23,14 @@ REDACTED = "[redacted]"
 _MIN_SUBSTRING = 4
 
 
-def redact(fields: Mapping[str, Any], spec: LeadSpec) -> dict[str, Any]:
-    """The lead's fields as they may be stored: email reduced to its domain, personal data gone."""
+def redact(
+    fields: Mapping[str, Any], spec: LeadSpec, replacements: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The lead's fields as they may be stored: email reduced to its domain, personal data gone.
+
+    ``replacements`` is ``personal_values(fields, spec)``, for a caller that scrubs more
+    text of the same lead and has it already.
+    """
     email_field = spec.features.email
     # Personal fields are never stored; fields the spec drops are accepted and ignored.
     personal = set(spec.privacy.personal) | set(spec.features.drop)
@@ -34,7 +40,8 @@ def redact(fields: Mapping[str, Any], spec: LeadSpec) -> dict[str, Any]:
             kept[name] = None if value is None else email_domain(str(value))
         elif name not in personal:
             kept[name] = value
-    replacements = personal_values(fields, spec)
+    if replacements is None:
+        replacements = personal_values(fields, spec)
     return {name: scrub(value, replacements) for name, value in kept.items()}
 
 
@@ -73,8 +80,10 @@ def _scrub_text(text: str, replacements: Mapping[str, str]) -> str:
     # Longest first, so that "jane.doe@acme.com" goes before a name "Jane Doe" inside it.
     # The plain containment test first: most text holds no personal value, and every lead's
     # values differ, so compiling a pattern for each would dominate the scoring path.
+    lowered = text.lower()
     for raw in sorted(replacements, key=len, reverse=True):
-        if len(raw) >= _MIN_SUBSTRING and raw.lower() in text.lower():
+        if len(raw) >= _MIN_SUBSTRING and raw.lower() in lowered:
             new = replacements[raw].replace("\\", r"\\")  # a literal, not a template
             text = re.sub(re.escape(raw), new, text, flags=re.IGNORECASE)
+            lowered = text.lower()
     return text

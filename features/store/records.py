@@ -70,13 +70,14 @@ def _score_row(
     scored_at: dt.datetime,
 ) -> dict[str, Any]:
     result = _valid_result(spec, index, lead, raw_result)
+    personal = personal_values(lead, spec)  # once: for the fields and for the reasons
     hours = result.route.follow_up_within_hours
     reasons = None if result.reasons is None else jsonable(result.reasons)
     return {
         "lead_id": result.lead_id,
         "scored_at": scored_at,
         "client": client,
-        "fields": jsonable(redact(lead, spec)),
+        "fields": jsonable(redact(lead, spec, personal)),
         "score": result.score,
         "probability": result.probability,
         "grade": result.grade,
@@ -84,7 +85,7 @@ def _score_row(
         "queue": result.route.queue,
         "follow_up_due_at": None if hours is None else scored_at + dt.timedelta(hours=hours),
         # Explanations quote field values, so they are scrubbed like the fields themselves.
-        "reasons": scrub(reasons, personal_values(lead, spec)),
+        "reasons": scrub(reasons, personal),
         "model_name": result.model.name,
         "model_version": result.model.version,
         "model_run_id": result.model.run_id,
