@@ -52,7 +52,7 @@ test: install-dev ## Run the whole test suite (trains small real models, starts 
 lint: install-dev ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy features models training serving leadgrade benchmarks
+	$(BIN)/mypy features store models training serving leadgrade benchmarks
 
 format: install-dev ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -18,11 +18,11 @@ from fastapi.testclient import TestClient
 
 from benchmarks.machine import describe, write_section
 from features.spec import demo_spec
-from features.store import LeadStore
 from models.scorer import LeadScorer
 from models.threads import predict_threads
 from serving.app import create_app
 from serving.settings import ServeSettings
+from store import LeadStore
 from training.demo_data import generate_leads
 from training.pipeline import train_scorer
 
@@ -79,8 +79,8 @@ def both_boosters(scorer: LeadScorer, x: np.ndarray) -> None:
     """What leads cost in LightGBM alone: the grade, then the likely loss reason."""
     threads = predict_threads(len(x))
     scorer.booster.predict(x, raw_score=True, num_threads=threads)
-    if scorer.nurture is not None:
-        scorer.nurture.booster.predict(x, num_threads=threads)
+    if scorer.loss_reasons is not None:
+        scorer.loss_reasons.booster.predict(x, num_threads=threads)
 
 
 def store_write(scorer: LeadScorer, batch: list[dict[str, Any]], url: str) -> list[float]:

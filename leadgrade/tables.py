@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
-from features.store.reports import Dimension, FunnelRow
+from store.reports import Dimension, FunnelRow
 
 
 def funnel_table(rows: Sequence[FunnelRow], by: Sequence[Dimension]) -> Table:

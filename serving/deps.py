@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from features.store import LeadStore
 from serving.errors import StoreUnavailable
 from serving.model_source import ModelSource, ServedModel
 from serving.settings import ServeSettings
+from store import LeadStore
 
 
 def get_settings(request: Request) -> ServeSettings:

@@ -13,15 +13,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from features.reasons import CanonicalReason
-from features.store import LeadHistory, LeadStore, OutcomeIn, OutcomeReceipt, OutcomeRecord
-from features.store.models import ScoreRecord
 from serving.errors import StoreUnavailable
 from serving.model_source import ModelSource, ServedModel
 from serving.settings import ServeSettings
+from store import LeadHistory, LeadStore, OutcomeIn, OutcomeReceipt, OutcomeRecord
+from store.models import ScoreRecord
 
 log = logging.getLogger("leadgrade.store")
 
@@ -33,7 +32,7 @@ def open_store(settings: ServeSettings) -> LeadStore:
     every request later.
     """
     store = LeadStore(settings.resolved_database_url)
-    shown = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    shown = settings.shown_database_url
     if settings.migrate_on_start:
         store.upgrade()
         log.info("lead store %s migrated", shown)

@@ -7,8 +7,11 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from features.store import LeadStore
-from features.store.reports import (
+from serving.errors import ApiError
+from serving.feedback import store_errors
+from serving.model_source import ModelSource
+from store import LeadStore
+from store.reports import (
     Dimension,
     FunnelRow,
     OverdueLead,
@@ -17,9 +20,6 @@ from features.store.reports import (
     overdue,
     parse_dimensions,
 )
-from serving.errors import ApiError
-from serving.feedback import store_errors
-from serving.model_source import ModelSource
 
 DEFAULT_BY: tuple[Dimension, ...] = ("campaign",)
 
@@ -53,7 +53,7 @@ def funnel_report(store: LeadStore, source: ModelSource, by: Sequence[Dimension]
     """Leads, A/B share, worked, won, lost, win rate, days to outcome and loss reasons by group.
 
     Campaign and source are read from the fields the served model's spec has for them
-    (see :func:`features.store.reports.funnel_fields`); without a model, the defaults.
+    (see :func:`store.reports.funnel_fields`); without a model, the defaults.
     """
     spec = source.current.loaded.scorer.spec if source.ready else None
     campaign, lead_source = funnel_fields(spec)

@@ -8,13 +8,14 @@ from pydantic import Field, SecretStr, field_validator
 
 from models.registry import CHAMPION
 from models.settings import RegistrySettings
+from store.settings import StoreSettings
 
 ANONYMOUS = "anonymous"
 MIN_KEY_LENGTH = 16
 _CLIENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
-class ServeSettings(RegistrySettings):
+class ServeSettings(RegistrySettings, StoreSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     model_uri: str | None = Field(
@@ -26,7 +27,7 @@ class ServeSettings(RegistrySettings):
     model_poll_seconds: float = Field(
         default=30.0, ge=0.0, description="how often to look for a new champion; 0 = never"
     )
-    # database_url (the lead store) is shared with training: see models.settings.
+    # database_url (the lead store) is shared with training: see store.settings.
     migrate_on_start: bool = Field(
         default=True, description="apply the lead store's migrations when the service starts"
     )

@@ -15,10 +15,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from features.spec import LeadSpec, demo_spec
-from features.store import LeadStore
+from store import LeadStore
 
 # =========================================================================================
-# Lead store (features/store): one store per test, on SQLite and on PostgreSQL.
+# Lead store (store): one store per test, on SQLite and on PostgreSQL.
 #
 # PostgreSQL tests use a fresh database per test module (dropped afterwards) and a fresh
 # schema per test. Without a reachable server they are skipped, except on CI (CI=true),

@@ -19,10 +19,11 @@ from mlflow.exceptions import MlflowException
 from features.errors import DataError
 from features.spec import LeadSpec, demo_spec, demo_spec_text
 from models.registry import CHAMPION, LoadedModel, ModelNotFound, load_model
+from store.engine import shown_url
 from training.pipeline import Progress
 from training.run import fit_and_log, read_file
 from training.settings import TrainSettings
-from training.store_data import CombinedData, combine, read_store, shown_url, stale_warning
+from training.store_data import CombinedData, combine, read_store, stale_warning
 from training.tracking import RegisteredRun
 
 

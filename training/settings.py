@@ -8,10 +8,11 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from models.settings import RegistrySettings
+from store.settings import StoreSettings
 from training.checks import DataChecks
 
 
-class TrainSettings(RegistrySettings):
+class TrainSettings(RegistrySettings, StoreSettings):
     # Nested values from the environment: LEADGRADE_CHECKS__MIN_PER_CLASS=100
     model_config = SettingsConfigDict(
         env_prefix="LEADGRADE_", env_nested_delimiter="__", extra="ignore"

@@ -13,13 +13,14 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from features.errors import DataError
 from features.spec import LeadSpec
-from features.store import LeadStore, StoreTrainingSet
 from features.values import parse_text
+from store import LeadStore, StoreTrainingSet
+from store.engine import shown_url
+from store.frame import training_frame
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,6 @@ def stale_warning(stale_open: int, maturity_days: int) -> str:
     )
 
 
-def shown_url(url: str) -> str:
-    """The URL without its password, for messages and MLflow params."""
-    return make_url(url).render_as_string(hide_password=True)
-
-
 def read_store(
     url: str,
     spec: LeadSpec,
@@ -85,8 +81,8 @@ def read_store(
     """The store's leads as first scored, with their latest outcome (see ``training_frame``)."""
     store = LeadStore(url)
     try:
-        return store.training_frame(
-            spec, as_of=as_of, maturity_days=maturity_days, include_open=include_open
+        return training_frame(
+            store, spec, as_of=as_of, maturity_days=maturity_days, include_open=include_open
         )
     except SQLAlchemyError as exc:
         first = str(exc).splitlines()[0]

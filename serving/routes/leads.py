@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Response, status
 
-from features.store import OutcomeIn, OutcomeReceipt
 from serving.auth import ClientDep
 from serving.deps import SourceDep, StoreDep
 from serving.feedback import LeadOut, lead_view, record_outcome
 from serving.schemas import ErrorOut
+from store import OutcomeIn, OutcomeReceipt
 
 router = APIRouter(prefix="/v1/leads", tags=["leads"])
 

@@ -13,11 +13,11 @@ from typing import Any
 from markupsafe import Markup
 
 from features.reasons import DESCRIPTIONS, CanonicalReason
-from features.store import LeadStore
-from features.store.reports import Dimension, FunnelRow, parse_dimensions
 from serving.model_source import ModelSource
 from serving.reporting import DEFAULT_BY, funnel_report
 from serving.ui import charts
+from store import LeadStore
+from store.reports import Dimension, FunnelRow, parse_dimensions
 
 # The groupings offered in the selector: the ``by`` value → what it reads as.
 GROUPINGS = {

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.pool import NullPool
 
 from features.spec import demo_spec
-from features.store.schema import OutcomeEvent
+from store.schema import OutcomeEvent
 from tests.helpers import REPO, free_port, tiny_training, wait_ready
 from training.demo_data import generate_leads
 

@@ -9,9 +9,9 @@ from pydantic import ValidationError
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
-from features.store.schema import OutcomeEvent
 from serving.app import create_app
 from serving.settings import ServeSettings
+from store.schema import OutcomeEvent
 from tests.serving.support import LEAD, error, live_server
 
 WON = {"outcome": "won", "rating": 5, "note": "signed"}

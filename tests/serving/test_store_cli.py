@@ -9,10 +9,10 @@ from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
 from features.spec import demo_spec
-from features.store.schema import OutcomeEvent, Score
 from leadgrade.cli import app
 from leadgrade.demo_feedback import demo_records, lead_payload, outcome_payload
 from serving.app import create_app
+from store.schema import OutcomeEvent, Score
 from tests.serving.support import live_server
 from training.demo_data import generate_leads
 

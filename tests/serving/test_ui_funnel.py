@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 import pytest
 
 from features.reasons import DESCRIPTIONS, CanonicalReason
-from features.store.reports import FunnelRow
 from serving.ui.funnel import ordered, reason_words
+from store.reports import FunnelRow
 from tests.serving.support import LEAD
 
 # lead, campaign, outcome, reason as sales wrote it (None: still open)

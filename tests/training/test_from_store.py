@@ -10,10 +10,11 @@ from typer.testing import CliRunner
 
 from features.errors import DataError
 from features.spec import LeadSpec, demo_spec_text
-from features.store import LeadStore, OutcomeIn
 from features.values import parse_text
 from leadgrade.cli import app
 from models.scorer import LeadScorer
+from store import LeadStore, OutcomeIn
+from store.frame import training_frame
 from tests.helpers import tiny_training
 from training.demo_data import generate_leads
 from training.from_store import load_training_set, train_from_store
@@ -216,7 +217,7 @@ def test_the_store_writes_the_outcome_date_when_the_spec_has_one(store, score_le
     event = OutcomeIn(outcome="won", occurred_at=closed)
     store.record_outcome("L1", event, client="crm", idempotency_key=None)
 
-    frame = store.training_frame(spec).frame
+    frame = training_frame(store, spec).frame
 
     assert frame.loc[0, "closed_at"] == pd.Timestamp(closed)
 

@@ -1,12 +1,12 @@
 """The lead store: every lead as it was scored, its score history and sales' outcomes.
 
 SQLite by default, PostgreSQL by URL. Tables are created and migrated by Alembic
-(``LeadStore.upgrade``); the reports live in :mod:`features.store.reports`.
+(``LeadStore.upgrade``); the reports live in :mod:`store.reports`.
 """
 
-from features.store.errors import IdempotencyConflict, LeadNotFound
-from features.store.frame import StoreTrainingSet
-from features.store.models import (
+from store.errors import IdempotencyConflict, LeadNotFound
+from store.frame import StoreTrainingSet
+from store.models import (
     LeadHistory,
     ModelRef,
     OutcomeIn,
@@ -15,8 +15,8 @@ from features.store.models import (
     Route,
     ScoreRecord,
 )
-from features.store.privacy import redact
-from features.store.store import LeadStore
+from store.privacy import redact
+from store.store import LeadStore
 
 __all__ = [
     "IdempotencyConflict",

@@ -16,10 +16,10 @@ from pydantic import BaseModel
 from sqlalchemy import RowMapping
 
 from features.spec import LeadSpec
-from features.store.engine import read_transaction
-from features.store.models import Grade, as_utc
-from features.store.queries import lead_snapshots
-from features.store.store import LeadStore
+from store.engine import read_transaction
+from store.models import Grade, as_utc
+from store.queries import lead_snapshots
+from store.store import LeadStore
 
 Dimension = Literal["campaign", "source", "grade", "month"]
 DIMENSIONS: tuple[Dimension, ...] = get_args(Dimension)

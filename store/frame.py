@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import RowMapping
 
 from features.spec import LeadSpec
-from features.store.engine import read_transaction
-from features.store.models import as_utc
-from features.store.queries import lead_snapshots
-
-if TYPE_CHECKING:
-    from features.store.store import LeadStore
+from store.engine import read_transaction
+from store.models import as_utc
+from store.queries import lead_snapshots
+from store.store import LeadStore
 
 
 @dataclass(frozen=True)

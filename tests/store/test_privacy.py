@@ -4,7 +4,7 @@ import pytest
 
 from features.derived import TargetAccounts, is_free_mail
 from features.spec import PrivacySection
-from features.store.privacy import REDACTED, redact, scrub
+from store.privacy import REDACTED, redact, scrub
 
 
 def test_email_keeps_only_its_domain_and_other_personal_fields_are_dropped(store_spec, demo_lead):

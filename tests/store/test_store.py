@@ -13,14 +13,15 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, create_engine, func, inspect, select
 
 from features.errors import DataError
-from features.store import (
+from store import (
     IdempotencyConflict,
     LeadNotFound,
     LeadStore,
     OutcomeIn,
 )
-from features.store.schema import OutcomeEvent, metadata
-from features.store.store import VERSION_TABLE
+from store.frame import training_frame
+from store.schema import OutcomeEvent, metadata
+from store.store import VERSION_TABLE
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -334,7 +335,7 @@ def test_training_uses_the_lead_as_first_scored_not_as_edited_later(store, store
     score_lead("L1", T0 + 5 * DAY, "A", employees=5000, job_title="CEO")
     store.record_outcome("L1", OutcomeIn(outcome="won"), client="crm", idempotency_key=None)
 
-    frame = store.training_frame(store_spec).frame
+    frame = training_frame(store, store_spec).frame
 
     row = frame.set_index("lead_id").loc["L1"]
     assert row["employees"] == 12
@@ -348,7 +349,7 @@ def test_training_keeps_the_creation_time_the_crm_sent(store, store_spec, score_
     score_lead("L1", T0, "B", created_at=sent)
     store.record_outcome("L1", OutcomeIn(outcome="lost"), client="crm", idempotency_key=None)
 
-    row = store.training_frame(store_spec).frame.set_index("lead_id").loc["L1"]
+    row = training_frame(store, store_spec).frame.set_index("lead_id").loc["L1"]
     assert row["created_at"] == pd.Timestamp(T0 - 3 * DAY)
 
 
@@ -367,7 +368,7 @@ def test_training_labels_outcomes_and_leaves_open_leads_out(store, store_spec, s
             lead_id, event, client="crm", idempotency_key=None, reason_mapping=mapping
         )
 
-    data = store.training_frame(store_spec, maturity_days=90)
+    data = training_frame(store, store_spec, maturity_days=90)
 
     assert data.counts == {"won": 1, "lost": 2, "open": 1, "stale_open": 1}
     frame = data.frame.set_index("lead_id")
@@ -385,7 +386,7 @@ def test_training_as_of_ignores_what_was_not_known_yet(store, store_spec, score_
     score_lead("new", T0 + 60 * DAY)
     store.record_outcome("old", OutcomeIn(outcome="won"), client="crm", idempotency_key=None)
 
-    data = store.training_frame(store_spec, as_of=T0 + 30 * DAY, maturity_days=90)
+    data = training_frame(store, store_spec, as_of=T0 + 30 * DAY, maturity_days=90)
 
     # The outcome was recorded today, long after as_of; "new" did not exist yet.
     assert data.counts == {"won": 0, "lost": 0, "open": 1, "stale_open": 0}

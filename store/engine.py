@@ -18,6 +18,11 @@ _WRITE = "leadgrade_write"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+def shown_url(url: str) -> str:
+    """The URL without its password, for messages, logs and MLflow params."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def create_store_engine(url: str) -> Engine:
     """An engine for ``sqlite:///path`` or ``postgresql+psycopg://…``. Does not connect."""
     parsed = make_url(url)

@@ -1,11 +1,11 @@
 """Alembic environment of the lead store.
 
-:meth:`features.store.LeadStore.upgrade` runs it with an open connection in
+:meth:`store.LeadStore.upgrade` runs it with an open connection in
 ``config.attributes["connection"]``, so no ``alembic.ini`` is needed. For the alembic
 command line (for example ``revision --autogenerate``), build a config in Python::
 
     config = Config()
-    config.set_main_option("script_location", "features.store:migrations")
+    config.set_main_option("script_location", "store:migrations")
     config.set_main_option("sqlalchemy.url", "sqlite:///.leadgrade/store.db")
     command.revision(config, "add a column", autogenerate=True)
 """
@@ -15,9 +15,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from features.store.engine import create_store_engine
-from features.store.schema import metadata
-from features.store.store import VERSION_TABLE
+from store.engine import create_store_engine
+from store.schema import metadata
+from store.store import VERSION_TABLE
 
 
 def _configure(connection: Connection) -> None:

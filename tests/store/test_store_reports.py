@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from features.store import OutcomeIn
-from features.store.reports import FunnelRow, funnel, overdue
+from store import OutcomeIn
+from store.reports import FunnelRow, funnel, overdue
 
 MARCH = datetime(2024, 3, 4, 10, 0, tzinfo=UTC)
 APRIL = datetime(2024, 4, 8, 10, 0, tzinfo=UTC)

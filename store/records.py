@@ -16,8 +16,8 @@ from pydantic import ValidationError
 from features.errors import DataError
 from features.reasons import CanonicalReason, canonical_reason
 from features.spec import LeadSpec
-from features.store.models import OutcomeIn, OutcomeReceipt, ScoreResult
-from features.store.privacy import personal_values, redact, scrub
+from store.models import OutcomeIn, OutcomeReceipt, ScoreResult
+from store.privacy import personal_values, redact, scrub
 
 
 def jsonable(value: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping, bindparam, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 
 from features.reasons import CanonicalReason
 from features.spec import LeadSpec
-from features.store import records
-from features.store.engine import create_store_engine, read_transaction, write_transaction
-from features.store.errors import IdempotencyConflict, LeadNotFound
-from features.store.models import (
+from store import records
+from store.engine import create_store_engine, read_transaction, write_transaction
+from store.errors import IdempotencyConflict, LeadNotFound
+from store.models import (
     LeadHistory,
     OutcomeIn,
     OutcomeReceipt,
@@ -23,12 +23,9 @@ from features.store.models import (
     ScoreRecord,
     as_utc,
 )
-from features.store.schema import Lead, OutcomeEvent, Score
+from store.schema import Lead, OutcomeEvent, Score
 
-if TYPE_CHECKING:
-    from features.store.frame import StoreTrainingSet
-
-MIGRATIONS = "features.store:migrations"
+MIGRATIONS = "store:migrations"
 VERSION_TABLE = "leadgrade_store_version"
 # Any constant will do: it only has to be the same for every process migrating this store.
 _MIGRATION_LOCK_ID = 0x1EAD_6AADE
@@ -169,21 +166,6 @@ class LeadStore:
                 scores=[_score_record(s) for s in scores],
                 outcomes=[_outcome_record(o) for o in outcomes],
             )
-
-    def training_frame(
-        self,
-        spec: LeadSpec,
-        *,
-        as_of: datetime | None = None,
-        maturity_days: int = 90,
-        include_open: bool = False,
-    ) -> StoreTrainingSet:
-        """One labelled row per lead with its fields as first scored; see :mod:`.frame`."""
-        from features.store.frame import training_frame
-
-        return training_frame(
-            self, spec, as_of=as_of, maturity_days=maturity_days, include_open=include_open
-        )
 
 
 def _append_scores(conn: Connection, rows: list[dict[str, Any]], at: datetime) -> None:

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from features.store.models import as_utc
+from store.models import as_utc
 
 # Named constraints, so that later migrations can refer to them on every backend.
 NAMING_CONVENTION = {

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, Subquery, and_, func, select
 from sqlalchemy.orm import aliased
 
-from features.store.schema import Lead, OutcomeEvent, Score
+from store.schema import Lead, OutcomeEvent, Score
 
 
 def latest_outcomes(as_of: datetime | None = None) -> Subquery:
