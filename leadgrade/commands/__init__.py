@@ -1,0 +1,1 @@
+"""The ``leadgrade`` commands, one module per user: training; serving; store and reports."""

@@ -1,0 +1,125 @@
+"""Commands on the lead store: migrations, reports and the demo feedback replay."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from features.errors import LeadgradeError
+from leadgrade.commands.training import DataOpt, SpecOpt
+from leadgrade.output import console, demo_path, fail, fail_with, say
+
+app = typer.Typer()
+db_app = typer.Typer(help="The lead store's database.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports from the lead store.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(report_app, name="report")
+
+
+def _store_url() -> tuple[str, str]:
+    """The lead store's URL (LEADGRADE_DATABASE_URL or leads.db in home), and as shown."""
+    from store.settings import StoreSettings
+
+    settings = StoreSettings()
+    return settings.resolved_database_url, settings.shown_database_url
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the lead store's tables (the service does it at start by default)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from store import LeadStore
+
+    url, shown = _store_url()
+    store = LeadStore(url)
+    try:
+        store.upgrade()
+    except SQLAlchemyError as exc:
+        first = str(exc).splitlines()[0]
+        raise fail_with(f"cannot migrate the lead store at {shown}: {first}") from exc
+    finally:
+        store.dispose()
+    console.print(f"lead store at {escape(shown)} is up to date")
+
+
+@report_app.command("funnel")
+def report_funnel(
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="campaign, source, grade or month; repeat or comma-separate to combine "
+            "(--by campaign,month)"
+        ),
+    ] = None,
+    spec: Annotated[
+        Path | None,
+        typer.Option(help="Spec TOML whose fields name campaign and source (default: demo)"),
+    ] = None,
+) -> None:
+    """Leads, A/B share, worked, won, lost, win rate, days to outcome and loss reasons."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from features.spec import load_spec
+    from leadgrade.tables import funnel_table
+    from store import LeadStore
+    from store.reports import funnel, funnel_fields, parse_dimensions
+
+    try:
+        dimensions = parse_dimensions(by or []) or ["campaign"]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--by") from exc
+    try:
+        campaign, source = funnel_fields(load_spec(spec) if spec else None)
+    except LeadgradeError as exc:
+        raise fail(exc) from exc
+    url, shown = _store_url()
+    store = LeadStore(url)
+    try:
+        rows = funnel(store, dimensions, campaign_field=campaign, source_field=source)
+    except SQLAlchemyError as exc:
+        raise fail_with(
+            f"cannot read the lead store at {shown}; is it migrated (leadgrade db upgrade)?"
+        ) from exc
+    finally:
+        store.dispose()
+    Console().print(funnel_table(rows, dimensions))
+
+
+@app.command("demo-feedback")
+def demo_feedback(
+    url: Annotated[str, typer.Option(help="The running API")] = "http://127.0.0.1:8000",
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N demo leads")] = None,
+    data: DataOpt = None,
+    spec: SpecOpt = None,
+    api_key: Annotated[
+        str | None, typer.Option(envvar="LEADGRADE_API_KEY", help="Bearer key, if required")
+    ] = None,
+) -> None:
+    """Replay the demo outcomes through the API: score the leads, then post what sales said.
+
+    Idempotent: a second run scores nothing again and stores no outcome twice.
+    """
+    import httpx
+
+    from features.spec import demo_spec, load_spec
+    from leadgrade.demo_feedback import demo_records, replay
+
+    path = data or demo_path()
+    if not path.is_file():
+        raise fail_with(f"no data at {path}: run leadgrade demo-data")
+    lead_spec = load_spec(spec) if spec else demo_spec()
+    records = demo_records(path, lead_spec, limit)
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    try:
+        with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
+            done = replay(client, records, lead_spec, progress=say)
+    except LeadgradeError as exc:
+        raise fail(exc) from exc
+    except httpx.TransportError as exc:
+        raise fail_with(f"cannot reach the API at {url} ({exc})") from exc
+    console.print(escape(str(done)))
