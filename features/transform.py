@@ -35,6 +35,9 @@ from features.values import parse_bool, parse_number, parse_text
 Columns = Mapping[str, Sequence[Any]]
 
 
+TARGET_ACCOUNT_SUFFIX = "__target_account"
+
+
 class LeadTransformer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Turn lead fields into a float matrix; categories become integer codes.
 
@@ -95,6 +98,13 @@ class LeadTransformer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         columns = {f: [r.get(f) for r in records] for f in self.spec.feature_fields}
         return self._encode(self._derive(columns))
 
+    @property
+    def target_account_column(self) -> int | None:
+        """The index of the column that flags a target account; None without such a list."""
+        check_is_fitted(self, "feature_names_out_")
+        suffix = TARGET_ACCOUNT_SUFFIX
+        return next((i for i, n in enumerate(self.feature_names_out_) if n.endswith(suffix)), None)
+
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "feature_names_out_")
         return np.asarray(self.feature_names_out_, dtype=object)
@@ -122,7 +132,9 @@ class LeadTransformer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                         (f"{field}__function", field, [_Text(title_function(t)) for t in titles])
                     )
                 elif kind == "company" and self._accounts:
-                    out.append((f"{field}__target_account", field, self._target(columns, values)))
+                    out.append(
+                        (field + TARGET_ACCOUNT_SUFFIX, field, self._target(columns, values))
+                    )
             except ValueError as exc:
                 raise DataError(f"field {field!r}: {exc}", field=field) from exc
         return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal, TypedDict
@@ -92,6 +92,24 @@ class RoutingPolicy:
         later = day + timedelta(days=self.re_engage_after_days)
         return _route("nurture", None, track, later.isoformat())
 
+    def routes(
+        self,
+        grades: np.ndarray,
+        target_accounts: np.ndarray,
+        reasons: Sequence[str | None],
+        on: date | None = None,
+    ) -> list[Route]:
+        """The routes of a batch: one grade, target-account flag and loss reason per lead."""
+        day = on or datetime.now(UTC).date()
+        return [
+            self.route(str(g), target_account=bool(t), reason=r, on=day)
+            for g, t, r in zip(grades, target_accounts, reasons, strict=True)
+        ]
+
+    def nurture_mask(self, grades: np.ndarray, target_accounts: np.ndarray) -> np.ndarray:
+        """Which leads of a batch go to nurture, and so need a track (and a loss reason)."""
+        return np.asarray(~np.isin(grades, list(self.sales_grades)) & ~target_accounts)
+
     def track_for(self, reason: str | None) -> str:
         """The nurture track for a (predicted) loss reason; ``general`` for none."""
         if reason is None:
@@ -101,6 +119,7 @@ class RoutingPolicy:
 
     @property
     def sales_grades(self) -> frozenset[str]:
+        """The grades that go to sales: the one place that says so."""
         return frozenset(self.follow_up_hours)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -23,7 +23,7 @@ from features.transform import LeadTransformer
 from models.calibration import ScoreCalibrator
 from models.card import ModelCard
 from models.explain import Explainer, Explanation, LeadReasons
-from models.nurture import LossReasonModel
+from models.loss_reasons import LossReasonModel
 from models.policy import GradePolicy, Route, RoutingPolicy
 from models.report import ModelReport
 from models.threads import predict_threads
@@ -51,7 +51,7 @@ class LeadScorer:
     # Defaults keep models pickled before reports existed loadable (explained without evidence).
     report: ModelReport | None = None
     # ... and before loss reasons were learned (their nurture leads get the general track).
-    nurture: LossReasonModel | None = None
+    loss_reasons: LossReasonModel | None = None
 
     def raw_scores(self, X: np.ndarray) -> np.ndarray:
         """The booster's raw log-odds for an encoded matrix."""
@@ -108,40 +108,30 @@ class LeadScorer:
         p = self.probabilities(X)
         grades = self.grades.assign(p)
         targets = self._target_accounts(X)
-        reasons = self._loss_reasons(X, grades, targets)
-        on = on or datetime.now(UTC).date()
+        reasons = self._loss_reasons(X, self.routing.nurture_mask(grades, targets))
+        routes = self.routing.routes(grades, targets, reasons, on)
         return [
             {
                 "lead_id": lead_id,
                 "score": round(float(prob) * 100.0, 1),
                 "probability": round(float(prob), 4),
                 "grade": str(grade),
-                "route": self.routing.route(
-                    str(grade), target_account=bool(target), reason=reason, on=on
-                ),
+                "route": route,
             }
-            for lead_id, prob, grade, target, reason in zip(
-                ids, p, grades, targets, reasons, strict=True
-            )
+            for lead_id, prob, grade, route in zip(ids, p, grades, routes, strict=True)
         ]
 
-    def _loss_reasons(
-        self, X: np.ndarray, grades: np.ndarray, targets: np.ndarray
-    ) -> list[str | None]:
+    def _loss_reasons(self, X: np.ndarray, nurture: np.ndarray) -> list[str | None]:
         """Most likely loss reasons of the leads bound for nurture (one predict per batch)."""
         reasons: list[str | None] = [None] * len(X)
-        if self.nurture is None:
-            return reasons
-        sales = list(self.routing.follow_up_hours)
-        rows = np.flatnonzero(~np.isin(grades, sales) & ~targets)
-        if rows.size:
-            for row, reason in zip(rows, self.nurture.predict(X[rows]), strict=True):
+        rows = np.flatnonzero(nurture)
+        if self.loss_reasons is not None and rows.size:
+            for row, reason in zip(rows, self.loss_reasons.predict(X[rows]), strict=True):
                 reasons[row] = reason
         return reasons
 
     def _target_accounts(self, X: np.ndarray) -> np.ndarray:
-        names = self.transformer.feature_names_out_
-        column = next((i for i, n in enumerate(names) if n.endswith("__target_account")), None)
+        column = self.transformer.target_account_column
         return np.zeros(len(X), dtype=bool) if column is None else X[:, column] == 1.0
 
     def save(self, path: str | Path) -> Path:

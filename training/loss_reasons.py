@@ -27,7 +27,7 @@ from sklearn.metrics import accuracy_score, classification_report, confusion_mat
 from features.reasons import CanonicalReason
 from features.spec import LeadSpec
 from models.card import ModelCard
-from models.nurture import LossReasonModel
+from models.loss_reasons import LossReasonModel
 from training.checks import DataChecks
 from training.fit import fit_booster
 from training.labels import Labels

@@ -126,7 +126,7 @@ def train_scorer(
         grades=grades,
         routing=RoutingPolicy.from_spec(spec.routing),
         card=_placeholder_card(),
-        nurture=loss_reasons.model,
+        loss_reasons=loss_reasons.model,
     )
     p_model = scorer.probabilities(X[split.holdout])
     p_base, base_grades = _baseline(X, labels, split, transformer, spec)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from features.spec import LeadSpec
-from features.transform import LeadTransformer
+from features.transform import TARGET_ACCOUNT_SUFFIX, LeadTransformer
 from models.evidence import MISSING, OTHER, UNKNOWN, bucket_key, describe
 from models.report import (
     Bucket,
@@ -36,7 +36,7 @@ CALIBRATION_BINS = 10
 _COLUMN_SUFFIX = {
     "email": "__free_mail",
     "job_title": "__seniority",
-    "company": "__target_account",
+    "company": TARGET_ACCOUNT_SUFFIX,
 }
 _FIXED_ORDER = {
     "boolean": ["yes", "no", MISSING],

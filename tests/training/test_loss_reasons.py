@@ -22,7 +22,7 @@ def test_it_beats_the_majority_class_on_macro_f1(trained):
     assert evaluation is not None
     assert evaluation.macro_f1 > 0.15
     assert evaluation.macro_f1 > 2 * evaluation.majority_macro_f1
-    assert trained.scorer.nurture is not None
+    assert trained.scorer.loss_reasons is not None
 
 
 def test_it_learns_from_lost_leads_with_a_reason_and_never_from_invalid_ones(trained):
@@ -66,12 +66,12 @@ def test_rare_classes_are_grouped_in_a_real_run():
     assert evaluation is not None
     assert evaluation.classes[-1] == OTHER
     assert {"competitor", "no_budget", "unreachable"}.isdisjoint(evaluation.classes)
-    assert result.scorer.nurture is not None
-    assert result.scorer.nurture.classes == tuple(evaluation.classes)
+    assert result.scorer.loss_reasons is not None
+    assert result.scorer.loss_reasons.classes == tuple(evaluation.classes)
 
 
 def _without_model(result) -> None:
-    assert result.scorer.nurture is None
+    assert result.scorer.loss_reasons is None
     assert "loss_reasons" not in result.scorer.card.metrics
 
 
