@@ -56,7 +56,7 @@ def client_for(keys: Mapping[str, SecretStr], presented: str | None) -> str:
     return found
 
 
-def authenticate(
+async def authenticate(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
