@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from features.errors import DataError, LeadgradeError, SpecError
 from models.registry import ModelNotFound
+from serving.keys import KeysUnavailable
 
 
 class ApiError(LeadgradeError):
@@ -44,12 +45,38 @@ class Unauthorized(LeadgradeError):
     headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": "Bearer"}
 
 
+class Forbidden(LeadgradeError):
+    """A valid key whose roles do not include the one the endpoint needs."""
+
+    code = "forbidden"
+
+
+class RateLimited(LeadgradeError):
+    """The client sent more requests this minute than the configured limit."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, **details: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **details)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class PayloadTooLarge(LeadgradeError):
+    """The request body is larger than the configured limit."""
+
+    code = "payload_too_large"
+
+
 # Domain error class → HTTP status. Looked up along the class hierarchy (first match wins).
 STATUS: dict[type[LeadgradeError], int] = {
     ModelUnavailable: 503,
     ModelNotFound: 503,
     StoreUnavailable: 503,
     Unauthorized: 401,
+    Forbidden: 403,
+    PayloadTooLarge: 413,
+    RateLimited: 429,
+    KeysUnavailable: 503,
     SpecError: 422,
     DataError: 422,
 }
