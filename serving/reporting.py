@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from serving.errors import ApiError
+from serving.errors import InvalidRequest
 from serving.feedback import store_errors
 from serving.model_source import ModelSource
 from store import LeadStore
@@ -45,7 +45,7 @@ def dimensions(values: Sequence[str]) -> list[Dimension]:
     except ValueError as exc:
         message = f"by: {exc}"
         error = {"field": "by", "message": str(exc), "type": "value_error"}
-        raise ApiError(422, "invalid_request", message, errors=[error]) from exc
+        raise InvalidRequest(message, errors=[error]) from exc
     return found or list(DEFAULT_BY)
 
 
