@@ -7,19 +7,12 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from serving.errors import ApiError
+from serving.errors import InvalidRequest
 from serving.feedback import store_errors
 from serving.model_source import ModelSource
 from store import LeadStore
-from store.reports import (
-    Dimension,
-    FunnelRow,
-    OverdueLead,
-    funnel,
-    funnel_fields,
-    overdue,
-    parse_dimensions,
-)
+from store.funnel import Dimension, FunnelRow, funnel, funnel_fields, parse_dimensions
+from store.overdue import OverdueLead, overdue
 
 DEFAULT_BY: tuple[Dimension, ...] = ("campaign",)
 
@@ -45,7 +38,7 @@ def dimensions(values: Sequence[str]) -> list[Dimension]:
     except ValueError as exc:
         message = f"by: {exc}"
         error = {"field": "by", "message": str(exc), "type": "value_error"}
-        raise ApiError(422, "invalid_request", message, errors=[error]) from exc
+        raise InvalidRequest(message, errors=[error]) from exc
     return found or list(DEFAULT_BY)
 
 
@@ -53,7 +46,7 @@ def funnel_report(store: LeadStore, source: ModelSource, by: Sequence[Dimension]
     """Leads, A/B share, worked, won, lost, win rate, days to outcome and loss reasons by group.
 
     Campaign and source are read from the fields the served model's spec has for them
-    (see :func:`store.reports.funnel_fields`); without a model, the defaults.
+    (see :func:`store.funnel.funnel_fields`); without a model, the defaults.
     """
     spec = source.current.loaded.scorer.spec if source.ready else None
     campaign, lead_source = funnel_fields(spec)

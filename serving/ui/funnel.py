@@ -17,7 +17,7 @@ from serving.model_source import ModelSource
 from serving.reporting import DEFAULT_BY, funnel_report
 from serving.ui import charts
 from store import LeadStore
-from store.reports import Dimension, FunnelRow, parse_dimensions
+from store.funnel import Dimension, FunnelRow, parse_dimensions
 
 # The groupings offered in the selector: the ``by`` value → what it reads as.
 GROUPINGS = {
