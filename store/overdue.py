@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
+from sqlalchemy import exists
 
 from store.engine import read_transaction
 from store.models import Grade, as_utc
 from store.queries import lead_snapshots
+from store.schema import OutcomeEvent
 from store.store import LeadStore
 
 
@@ -29,7 +31,8 @@ def overdue(store: LeadStore, *, now: datetime | None = None) -> list[OverdueLea
     """Leads sales owes a follow-up, most overdue first.
 
     That is: the latest score routed the lead to sales, its follow-up deadline (that score's
-    time plus ``follow_up_within_hours``) has passed, and no outcome was ever recorded.
+    time plus ``follow_up_within_hours``) has passed, and sales reported nothing at all:
+    no outcome and no stage (an accepted lead has been followed up).
     """
     now = datetime.now(UTC) if now is None else as_utc(now)
     snapshots = lead_snapshots().subquery()
@@ -37,7 +40,7 @@ def overdue(store: LeadStore, *, now: datetime | None = None) -> list[OverdueLea
         snapshots.select()
         .where(snapshots.c.queue == "sales")
         .where(snapshots.c.follow_up_due_at < now)
-        .where(snapshots.c.outcome.is_(None))
+        .where(~exists().where(OutcomeEvent.lead_id == snapshots.c.lead_id))
         .order_by(snapshots.c.follow_up_due_at, snapshots.c.lead_id)
     )
     with read_transaction(store.engine) as conn:
