@@ -16,7 +16,7 @@ from serving.feedback import open_store
 from serving.keys import KeyRing
 from serving.model_source import ModelSource
 from serving.openapi import install_openapi
-from serving.routes import leads, meta, report, score, store_reports, ui
+from serving.routes import funnel, leads, meta, overdue, report, score, ui
 from serving.settings import ServeSettings
 
 
@@ -58,7 +58,8 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.include_router(score.router)
     app.include_router(report.router)
     app.include_router(leads.router)
-    app.include_router(store_reports.router)
+    app.include_router(funnel.router)
+    app.include_router(overdue.router)
     app.include_router(ui.router)
     # Outermost of leadgrade's own layers: an oversized body is refused before any other work.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -10,7 +10,7 @@ import pytest
 
 from features.reasons import DESCRIPTIONS, CanonicalReason
 from serving.ui.funnel import ordered, reason_words
-from store.reports import FunnelRow
+from store.funnel import FunnelRow
 from tests.serving.support import LEAD, write_keys
 
 # lead, campaign, outcome, reason as sales wrote it (None: still open)
