@@ -134,12 +134,12 @@ def test_openapi_shows_the_models_own_lead_schema(client):
 
 
 def test_without_a_model_the_service_is_alive_but_not_ready(tmp_path):
-    settings = ServeSettings(model_uri=str(tmp_path / "absent.joblib"), model_poll_seconds=0)
+    settings = ServeSettings(model_uri=str(tmp_path / "absent-model"), model_poll_seconds=0)
     with TestClient(create_app(settings)) as c:
         assert c.get("/health").status_code == 200
         ready = c.get("/ready")
         assert ready.status_code == 503
-        assert "absent.joblib" in error(ready)["message"]
+        assert "absent-model" in error(ready)["message"]
         r = c.post("/v1/leads/score", json=LEAD)
         assert r.status_code == 503
         assert error(r)["code"] == "model_unavailable"

@@ -142,7 +142,7 @@ def test_model_page_shows_importance_grades_calibration_and_window(client):
 
 def test_pages_without_a_model_say_so(tmp_path):
     settings = ServeSettings(
-        model_uri=str(tmp_path / "absent.joblib"), model_poll_seconds=0, home=tmp_path
+        model_uri=str(tmp_path / "absent-model"), model_poll_seconds=0, home=tmp_path
     )
     with TestClient(create_app(settings)) as c:
         for response in (c.get("/ui"), c.post("/ui", data=FORM), c.get("/ui/model")):
