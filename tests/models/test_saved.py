@@ -2,6 +2,7 @@
 
 import json
 import pickle
+import re
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,8 @@ def test_a_loaded_model_scores_and_explains_exactly_as_the_saved_one(scorer, fol
     leads = generate_leads(200, seed=21).to_dict(orient="records")
     assert loaded.score_records(leads) == scorer.score_records(leads)
     assert loaded.explain_records(leads[:20]) == scorer.explain_records(leads[:20])
-    assert loaded.card == scorer.card and loaded.report == scorer.report
+    assert loaded.card == scorer.card
+    assert loaded.report == scorer.report
     np.testing.assert_array_equal(
         loaded.transformer.transform_records(leads), scorer.transformer.transform_records(leads)
     )
@@ -53,7 +55,7 @@ def test_a_loaded_model_scores_and_explains_exactly_as_the_saved_one(scorer, fol
 def test_an_altered_file_is_refused_by_name(folder, name):
     path = folder / name
     path.write_text(path.read_text() + " ")
-    with pytest.raises(ModelFileError, match=rf"{name}: checksum does not match"):
+    with pytest.raises(ModelFileError, match=rf"{re.escape(name)}: checksum does not match"):
         load_scorer(folder)
 
 
@@ -70,16 +72,16 @@ def test_an_altered_file_is_refused_by_name(folder, name):
 def test_a_file_that_does_not_parse_is_refused_by_name(folder, name, content):
     """Even with a matching checksum (someone rewrote the manifest too)."""
     _rewrite(folder, name, content)
-    with pytest.raises(ModelFileError, match=rf"{name}: does not parse"):
+    with pytest.raises(ModelFileError, match=rf"{re.escape(name)}: does not parse"):
         load_scorer(folder)
 
 
 def test_a_missing_file_or_manifest_is_refused_by_name(folder):
     (folder / "routing.json").unlink()
-    with pytest.raises(ModelFileError, match="routing.json: cannot be read"):
+    with pytest.raises(ModelFileError, match=r"routing\.json: cannot be read"):
         load_scorer(folder)
     (folder / MANIFEST).unlink()
-    with pytest.raises(ModelFileError, match=f"{MANIFEST}: cannot be read"):
+    with pytest.raises(ModelFileError, match=r"manifest\.json: cannot be read"):
         load_scorer(folder)
 
 
