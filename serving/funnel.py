@@ -1,9 +1,8 @@
-"""The funnel and overdue reports for the API, as plain functions over the lead store."""
+"""The funnel for the API, as plain functions over the lead store (no FastAPI)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
@@ -12,7 +11,6 @@ from serving.feedback import store_errors
 from serving.model_source import ModelSource
 from store import LeadStore
 from store.funnel import Dimension, FunnelRow, funnel, funnel_fields, parse_dimensions
-from store.overdue import OverdueLead, overdue
 
 DEFAULT_BY: tuple[Dimension, ...] = ("campaign",)
 
@@ -23,12 +21,6 @@ class FunnelOut(BaseModel):
         description="the lead fields read as campaign and source (from the served model's spec)"
     )
     rows: list[FunnelRow]
-
-
-class OverdueOut(BaseModel):
-    as_of: datetime
-    count: int
-    leads: list[OverdueLead] = Field(description="most overdue first")
 
 
 def dimensions(values: Sequence[str]) -> list[Dimension]:
@@ -42,7 +34,7 @@ def dimensions(values: Sequence[str]) -> list[Dimension]:
     return found or list(DEFAULT_BY)
 
 
-def funnel_report(store: LeadStore, source: ModelSource, by: Sequence[Dimension]) -> FunnelOut:
+def read_funnel(store: LeadStore, source: ModelSource, by: Sequence[Dimension]) -> FunnelOut:
     """Leads, A/B share, worked, won, lost, win rate, days to outcome and loss reasons by group.
 
     Campaign and source are read from the fields the served model's spec has for them
@@ -53,11 +45,3 @@ def funnel_report(store: LeadStore, source: ModelSource, by: Sequence[Dimension]
     with store_errors("building the funnel report", "it cannot be shown"):
         rows = funnel(store, by, campaign_field=campaign, source_field=lead_source)
     return FunnelOut(by=list(by), fields={"campaign": campaign, "source": lead_source}, rows=rows)
-
-
-def overdue_report(store: LeadStore) -> OverdueOut:
-    """A and B leads routed to sales whose follow-up deadline passed with no outcome."""
-    now = datetime.now(UTC)
-    with store_errors("listing overdue leads", "they cannot be shown"):
-        leads = overdue(store, now=now)
-    return OverdueOut(as_of=now, count=len(leads), leads=leads)
