@@ -14,7 +14,7 @@ from serving.errors import install_error_handlers
 from serving.feedback import open_store
 from serving.model_source import ModelSource
 from serving.openapi import install_openapi
-from serving.routes import funnel, leads, meta, overdue, report, score, ui
+from serving.routes import alignment, funnel, leads, meta, overdue, report, score, ui
 from serving.settings import ServeSettings
 
 
@@ -58,6 +58,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.include_router(leads.router, dependencies=v1)
     app.include_router(funnel.router, dependencies=v1)
     app.include_router(overdue.router, dependencies=v1)
+    app.include_router(alignment.router, dependencies=v1)
     app.include_router(ui.router)
     install_openapi(app, source)
     return app
