@@ -11,11 +11,11 @@ from fastapi import Depends, FastAPI
 
 from serving.auth import authenticate, warn_if_open
 from serving.errors import install_error_handlers
-from serving.feedback import open_store
 from serving.model_source import ModelSource
 from serving.openapi import install_openapi
 from serving.routes import funnel, leads, meta, overdue, report, score, ui
 from serving.settings import ServeSettings
+from serving.storing import open_store
 
 
 def create_app(settings: ServeSettings | None = None) -> FastAPI:

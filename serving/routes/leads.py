@@ -8,8 +8,8 @@ from fastapi import APIRouter, Header, Path, Response, status
 
 from serving.auth import ClientDep
 from serving.deps import SourceDep, StoreDep
-from serving.feedback import LeadOut, lead_view, record_outcome
 from serving.schemas import ErrorOut
+from serving.storing import LeadOut, lead_view, record_outcome
 from store import OutcomeIn, OutcomeReceipt
 
 router = APIRouter(prefix="/v1/leads", tags=["leads"])
