@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from features.errors import DataError, LeadgradeError, SpecError
 from models.registry import ModelNotFound
+from serving.keys import KeysUnavailable
 from store.errors import IdempotencyConflict, LeadNotFound
 
 
@@ -56,21 +57,47 @@ class Unauthorized(LeadgradeError):
     headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": "Bearer"}
 
 
+class Forbidden(LeadgradeError):
+    """A valid key whose roles do not include the one the endpoint needs."""
+
+    code = "forbidden"
+
+
+class RateLimited(LeadgradeError):
+    """The client sent more requests this minute than the configured limit."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, **details: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **details)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class PayloadTooLarge(LeadgradeError):
+    """The request body is larger than the configured limit."""
+
+    code = "payload_too_large"
+
+
 # THE table: domain error class -> HTTP status. The only place a status is decided for a
 # LeadgradeError; looked up along the class hierarchy, so a subclass inherits its parent's
 # status unless it has its own row. Add a row here when you add an error the API can raise.
 STATUS: dict[type[LeadgradeError], int] = {
     Unauthorized: 401,
+    Forbidden: 403,
     LeadNotFound: 404,
     ReportUnavailable: 404,
     BatchTooLarge: 413,
+    PayloadTooLarge: 413,
     InvalidRequest: 422,
     SpecError: 422,
     DataError: 422,
     IdempotencyConflict: 422,
+    RateLimited: 429,
     ModelUnavailable: 503,
     ModelNotFound: 503,
     StoreUnavailable: 503,
+    KeysUnavailable: 503,
 }
 # A LeadgradeError without a row is one the caller can act on, so it is a client error.
 DEFAULT_STATUS = 400

@@ -20,16 +20,22 @@ from serving.alignment import (
     read_kpis,
     read_target_accounts,
 )
+from serving.auth import require_role
 from serving.deps import SourceDep, StoreDep
-from serving.schemas import ErrorOut
+from serving.keys import Role
+from serving.schemas import KEY_RESPONSES, ErrorOut
 from store.follow_up import FollowUpBy
 from store.lead_facts import Period
 from store.models import Grade
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"])
+# Reports are for marketing (and admin), like the funnel.
+router = APIRouter(
+    prefix="/v1/reports",
+    tags=["reports"],
+    dependencies=[Depends(require_role(Role.MARKETING))],
+)
 
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "No or a wrong API key (when keys are configured)"},
+_RESPONSES: dict[int | str, dict[str, Any]] = KEY_RESPONSES | {
     422: {"model": ErrorOut, "description": "A query parameter is invalid (named in details)"},
     503: {"model": ErrorOut, "description": "The lead store failed"},
 }

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from serving.auth import authenticate
+from serving.auth import require_role
 from serving.deps import ModelDep, SourceDep
 from serving.errors import ModelUnavailable, error_response
+from serving.keys import Role
 from serving.schemas import ERROR_RESPONSES, ModelOut
 
 router = APIRouter()
@@ -34,7 +35,7 @@ def ready(source: SourceDep) -> JSONResponse:
     tags=["model"],
     response_model=ModelOut,
     responses=ERROR_RESPONSES,
-    dependencies=[Depends(authenticate)],
+    dependencies=[Depends(require_role(Role.CRM, Role.MARKETING))],
 )
 def model_card(model: ModelDep) -> ModelOut:
     """The model card: version, training window, row counts, metrics, cut-offs, features."""

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from serving.auth import require_role
 from serving.deps import StoreDep
+from serving.keys import Role
 from serving.overdue import OverdueOut, read_overdue
-from serving.schemas import ErrorOut
+from serving.schemas import KEY_RESPONSES, ErrorOut
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"])
+router = APIRouter(
+    prefix="/v1/reports",
+    tags=["reports"],
+    dependencies=[Depends(require_role(Role.MARKETING))],
+)
 
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "No or a wrong API key (when keys are configured)"},
+_RESPONSES: dict[int | str, dict[str, Any]] = KEY_RESPONSES | {
     503: {"model": ErrorOut, "description": "The lead store failed"},
 }
 
