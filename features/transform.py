@@ -30,7 +30,7 @@ from features.derived import (
 )
 from features.errors import DataError
 from features.spec import LeadSpec
-from features.values import parse_bool, parse_number, parse_text
+from features.values import parse_answer, parse_number, parse_text
 
 Columns = Mapping[str, Sequence[Any]]
 
@@ -137,17 +137,18 @@ class LeadTransformer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     def _derive(self, columns: Columns) -> list[tuple[str, str, list[Any]]]:
         """(model column, source field, values) in a fixed order; text values stay text."""
-        spec, missing = self.spec, self.spec.features.missing
+        spec, answers = self.spec, self.spec.features.boolean_values
         out: list[tuple[str, str, list[Any]]] = []
         for field, kind in spec.feature_kinds.items():
-            values = columns[field]
+            values, missing = columns[field], spec.missing_for(field)
             try:
                 if kind == "categorical":
                     out.append((field, field, [_Text(parse_text(v, missing)) for v in values]))
                 elif kind == "numeric":
                     out.append((field, field, [parse_number(v, missing) for v in values]))
                 elif kind == "boolean":
-                    out.append((field, field, [parse_bool(v, missing) for v in values]))
+                    yes_no = answers.get(field)
+                    out.append((field, field, [parse_answer(v, missing, yes_no) for v in values]))
                 elif kind == "email":
                     domains = [email_domain(parse_text(v, missing)) for v in values]
                     out.append((f"{field}__free_mail", field, [is_free_mail(d) for d in domains]))
