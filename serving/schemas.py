@@ -93,10 +93,21 @@ class ErrorOut(BaseModel):
     error: ErrorDetail
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+KEY_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": text}
     for status, text in {
-        413: "Batch larger than the configured limit",
+        401: "No API key, or one the service does not know (when keys are configured)",
+        403: "The key lacks the role this endpoint needs",
+        413: "Request body larger than the configured limit",
+        429: "More requests per minute than the configured limit (see Retry-After)",
+    }.items()
+}
+"""What any /v1 endpoint may answer before it runs: key, role, body size and rate checks."""
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = KEY_RESPONSES | {
+    status: {"model": ErrorOut, "description": text}
+    for status, text in {
+        413: "Request body or batch larger than the configured limit",
         422: "Invalid lead: unknown field, wrong type, or missing lead id",
         503: "No model loaded yet",
     }.items()

@@ -17,9 +17,9 @@ from typing import Any
 import anyio.to_thread
 
 from serving.explaining import explain_leads
-from serving.feedback import stored
 from serving.model_source import ServedModel
 from serving.scoring import parse_leads, score_leads
+from serving.storing import stored
 from store import LeadStore
 
 # Leads scored on the event loop; more go to a worker thread (about 0.15 ms a lead).

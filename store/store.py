@@ -106,7 +106,8 @@ class LeadStore:
             done: Future[None] = Future()
             done.set_result(None)
             return done
-        return self._writer.submit(_write_scores, rows, size=len(rows))
+        created = records.created_times(spec, leads, results)
+        return self._writer.submit(_write_scores, (rows, created), size=len(rows))
 
     def record_outcome(
         self,
@@ -199,13 +200,23 @@ def _write_outcomes(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[in
     return list(conn.execute(insert_events, list(rows)).scalars())
 
 
-def _write_scores(conn: Connection, batches: Sequence[list[dict[str, Any]]]) -> list[None]:
+# The score rows of one request, and when the CRM says each of its leads was created.
+_ScoreItem = tuple[list[dict[str, Any]], Mapping[str, datetime | None]]
+
+
+def _write_scores(conn: Connection, items: Sequence[_ScoreItem]) -> list[None]:
     """Append the score rows of several requests together (see :func:`_append_scores`)."""
-    _append_scores(conn, [row for rows in batches for row in rows])
-    return [None] * len(batches)
+    created: dict[str, datetime | None] = {}
+    for _, times in items:
+        for lead_id, at in times.items():
+            created.setdefault(lead_id, at)
+    _append_scores(conn, [row for rows, _ in items for row in rows], created)
+    return [None] * len(items)
 
 
-def _append_scores(conn: Connection, rows: list[dict[str, Any]]) -> None:
+def _append_scores(
+    conn: Connection, rows: list[dict[str, Any]], created: Mapping[str, datetime | None]
+) -> None:
     """Insert the scores, creating leads seen for the first time, and move the pointers."""
     # Leads in one order in every transaction, so that two batches with the same leads
     # wait for each other on PostgreSQL instead of deadlocking.
@@ -220,7 +231,12 @@ def _append_scores(conn: Connection, rows: list[dict[str, Any]]) -> None:
     conn.execute(
         insert_leads,
         [
-            {"lead_id": i, "first_scored_at": first_seen[i], "latest_scored_at": first_seen[i]}
+            {
+                "lead_id": i,
+                "created_at": created.get(i),
+                "first_scored_at": first_seen[i],
+                "latest_scored_at": first_seen[i],
+            }
             for i in lead_ids
         ],
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from serving.auth import authenticate
+from serving.auth import require_role
 from serving.deps import ModelDep, SourceDep
-from serving.errors import error_body
+from serving.errors import ModelUnavailable, error_response
+from serving.keys import Role
 from serving.schemas import ERROR_RESPONSES, ModelOut
 
 router = APIRouter()
@@ -24,7 +25,7 @@ def ready(source: SourceDep) -> JSONResponse:
     """Ready to score: 200 with a model loaded, 503 otherwise."""
     if not source.ready:
         why = source.last_error or "model not loaded yet"
-        return JSONResponse(error_body("model_unavailable", why), status_code=503)
+        return error_response(ModelUnavailable(why))
     info = source.current.info
     return JSONResponse({"status": "ready", "model": info.as_dict()})
 
@@ -34,7 +35,7 @@ def ready(source: SourceDep) -> JSONResponse:
     tags=["model"],
     response_model=ModelOut,
     responses=ERROR_RESPONSES,
-    dependencies=[Depends(authenticate)],
+    dependencies=[Depends(require_role(Role.CRM, Role.MARKETING))],
 )
 def model_card(model: ModelDep) -> ModelOut:
     """The model card: version, training window, row counts, metrics, cut-offs, features."""

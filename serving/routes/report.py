@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from serving.auth import require_role
 from serving.deps import ModelDep
 from serving.explaining import model_report
+from serving.keys import Role
 from serving.schemas import ERROR_RESPONSES, ErrorOut, ReportOut
 
-router = APIRouter(tags=["model"])
+router = APIRouter(tags=["model"], dependencies=[Depends(require_role(Role.MARKETING))])
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,

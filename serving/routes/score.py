@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
 
-from serving.auth import ClientDep
+from serving.auth import ClientDep, require_role
 from serving.deps import ModelDep, SettingsDep, StoreDep
 from serving.explaining import explain_lead
+from serving.keys import Role
 from serving.schemas import ERROR_RESPONSES, ExplanationOut, ScoreExplainedOut, ScoreOut
 from serving.score_request import ScoreRequest, answer
 
@@ -22,6 +23,7 @@ router = APIRouter(prefix="/v1/leads", tags=["scoring"])
     response_model=ScoreExplainedOut | ScoreOut | list[ScoreExplainedOut] | list[ScoreOut],
     responses=ERROR_RESPONSES,
     openapi_extra={"x-lead-schema": True},
+    dependencies=[Depends(require_role(Role.CRM))],
 )
 async def score(
     body: Annotated[Any, Body(description="One lead, or a list of leads")],
@@ -57,6 +59,7 @@ async def score(
     response_model=ExplanationOut,
     responses=ERROR_RESPONSES,
     openapi_extra={"x-lead-schema": True},
+    dependencies=[Depends(require_role(Role.CRM, Role.MARKETING))],
 )
 def explain(body: Annotated[Any, Body(description="One lead")], model: ModelDep) -> Any:
     """Take one lead's score apart: base points plus every field's points equal the score.

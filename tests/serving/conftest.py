@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from leadgrade.cli import app
+from models.saved import save_scorer
 from serving.app import create_app
 from serving.settings import ServeSettings
 from tests.helpers import tiny_training
@@ -18,8 +21,8 @@ AppFactory = Callable[..., TestClient]
 
 @pytest.fixture(scope="session")
 def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny real model saved as a .joblib file (served without a registry version)."""
-    path: Path = tiny_training().scorer.save(tmp_path_factory.mktemp("model") / "scorer.joblib")
+    """A tiny real model saved as a model folder (served without a registry version)."""
+    path: Path = save_scorer(tiny_training().scorer, tmp_path_factory.mktemp("model") / "scorer")
     return path
 
 
@@ -61,3 +64,13 @@ def make_client(serve_settings: Callable[..., ServeSettings]) -> Iterator[AppFac
 def api(make_client: AppFactory) -> TestClient:
     """An open service (no API keys) on this test's store."""
     return make_client()
+
+
+@pytest.fixture
+def run_cli(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """``run_cli(*args)``: the leadgrade command on this test's store, wide output."""
+    monkeypatch.setenv("LEADGRADE_DATABASE_URL", store_url)
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("LEADGRADE_API_KEY", raising=False)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))

@@ -81,9 +81,7 @@ def test_requests_queued_together_share_one_transaction(engine, commits, writer)
     assert stored(engine) == {1, 2, 3}
 
 
-def test_a_request_the_database_refuses_fails_alone_and_the_others_commit(
-    engine, commits, writer
-):
+def test_a_request_the_database_refuses_fails_alone_and_the_others_commit(engine, commits, writer):
     with engine.begin() as conn:
         conn.execute(insert(items), [{"id": 2}, {"id": 20}])
     before = commits[0]
@@ -107,7 +105,7 @@ def test_a_failed_commit_reaches_every_request_in_the_transaction(engine, writer
     ]
 
     for future in futures:
-        with pytest.raises(SQLAlchemyError, match="(?i)foreign key"):
+        with pytest.raises(SQLAlchemyError, match=r"(?i)foreign key"):
             future.result(timeout=10)
     assert stored(engine) == set()
     # The writer carries on with the next transaction.

@@ -1,19 +1,24 @@
-"""Reports from the lead store: the funnel by campaign, source, grade, month; overdue leads."""
+"""GET /v1/reports/funnel: how leads fare by campaign, source, grade and month."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from serving.auth import require_role
 from serving.deps import SourceDep, StoreDep
-from serving.reporting import FunnelOut, OverdueOut, dimensions, funnel_report, overdue_report
-from serving.schemas import ErrorOut
+from serving.funnel import FunnelOut, dimensions, read_funnel
+from serving.keys import Role
+from serving.schemas import KEY_RESPONSES, ErrorOut
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"])
+router = APIRouter(
+    prefix="/v1/reports",
+    tags=["reports"],
+    dependencies=[Depends(require_role(Role.MARKETING))],
+)
 
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "No or a wrong API key (when keys are configured)"},
+_RESPONSES: dict[int | str, dict[str, Any]] = KEY_RESPONSES | {
     503: {"model": ErrorOut, "description": "The lead store failed"},
 }
 
@@ -40,10 +45,4 @@ def get_funnel(
     Campaign and source are the lead's as first scored, the grade its latest, the month
     (UTC) when it was first scored; a lead counts by its latest outcome.
     """
-    return funnel_report(store, source, dimensions(by or []))
-
-
-@router.get("/overdue", response_model=OverdueOut, responses=_RESPONSES)
-def get_overdue(store: StoreDep) -> OverdueOut:
-    """A and B leads routed to sales whose follow-up deadline passed with no outcome reported."""
-    return overdue_report(store)
+    return read_funnel(store, source, dimensions(by or []))
