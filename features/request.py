@@ -53,6 +53,7 @@ def within_dates(value: datetime | None) -> datetime | None:
 
 TEXT = Annotated[str | None, Field(default=None, max_length=1000)]
 DATE = Annotated[datetime | None, AfterValidator(within_dates), Field(default=None)]
+_ANSWER = Annotated[str, Field(max_length=1000)]
 
 
 class LeadBase(BaseModel):
@@ -83,6 +84,9 @@ def build_request_model(spec: LeadSpec) -> type[LeadBase]:
     for name, kind in spec.feature_kinds.items():
         if kind == "numeric":
             fields[name] = _number(*spec.features.range_of(name))
+        elif name in spec.features.boolean_values:  # the spec's own answers, e.g. "unknown"
+            answer = Annotated[_ANSWER, AfterValidator(no_control_characters)]
+            fields[name] = Annotated[bool | answer | None, Field(default=None)]
         elif kind == "boolean":
             fields[name] = Annotated[bool | None, Field(default=None)]
         else:

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Header, Path, Response, status
 from features.request import LEAD_ID_PATTERN
 from serving.auth import ClientDep, require_role
 from serving.deps import SourceDep, StoreDep
-from serving.feedback import LeadOut, lead_view, record_outcome
 from serving.keys import Role
 from serving.schemas import KEY_RESPONSES, ErrorOut
+from serving.storing import LeadOut, lead_view, record_outcome
 from store import OutcomeIn, OutcomeReceipt
 
 router = APIRouter(

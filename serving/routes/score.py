@@ -9,10 +9,10 @@ from fastapi import APIRouter, Body, Depends, Query
 from serving.auth import ClientDep, require_role
 from serving.deps import ModelDep, SettingsDep, StoreDep
 from serving.explaining import explain_lead, explain_leads
-from serving.feedback import store_scores
 from serving.keys import Role
 from serving.schemas import ERROR_RESPONSES, ExplanationOut, ScoreExplainedOut, ScoreOut
 from serving.scoring import parse_leads, score_leads
+from serving.storing import store_scores
 
 router = APIRouter(prefix="/v1/leads", tags=["scoring"])
 
