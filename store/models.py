@@ -12,8 +12,7 @@ from features.request import EARLIEST, no_control_characters
 Outcome = Literal["won", "lost", "disqualified"]
 # Progress that is not an outcome: sales took the lead, an opportunity was opened.
 Stage = Literal["accepted", "opportunity"]
-# One Literal, not a union of two: a wrong value is then one error naming the field.
-Feedback = Literal["won", "lost", "disqualified", "accepted", "opportunity"]
+Feedback = Literal[Outcome, Stage]  # one literal, so an error names the field alone
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
 STAGES: tuple[str, ...] = get_args(Stage)
 # Clocks of the CRM and the service may disagree by this much.
