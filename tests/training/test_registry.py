@@ -118,3 +118,20 @@ def test_the_logged_holdout_holds_only_what_the_gate_needs(settings, first):
 def test_loading_an_unknown_alias_says_so(settings, first):
     with pytest.raises(ModelNotFound, match="no model at models:/leadgrade@nope"):
         load_model("models:/leadgrade@nope", settings.mlflow_uri)
+
+
+def test_a_registry_model_loads_from_the_configured_store_not_mlflows_global_one(
+    settings, first, tmp_path
+):
+    # `leadgrade serve` sets no MLflow environment: the registry it was configured with
+    # must be the one the model is downloaded from.
+    tracking, registry = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    mlflow.set_registry_uri(f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    try:
+        loaded = load_model(f"models:/leadgrade@{CHALLENGER}", settings.mlflow_uri)
+    finally:
+        mlflow.set_tracking_uri(tracking)
+        mlflow.set_registry_uri(registry)
+    assert loaded.info.version == "1"
+    assert loaded.scorer.score_records([{"lead_id": "x"}])[0]["lead_id"] == "x"
