@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pydantic import BaseModel, Field
 
 from serving.errors import InvalidRequest
-from serving.feedback import store_errors
+from serving.storing import store_errors
 from serving.model_source import ModelSource
 from store import LeadStore
 from store.accounts import TargetAccounts, target_accounts
