@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime
 from pydantic import BaseModel, Field
 
 from serving.errors import InvalidRequest
-from serving.storing import store_errors
 from serving.model_source import ModelSource
+from serving.storing import store_errors
 from store import LeadStore
 from store.accounts import TargetAccounts, target_accounts
 from store.campaigns import CampaignAdvice, campaign_advice
