@@ -46,11 +46,12 @@ def actor() -> str:
 
 def record_change(client: MlflowClient, name: str, change: ChampionChange) -> None:
     """Write ``change`` as a registered-model tag (and the why on the version it made champion)."""
-    value = {k: v for k, v in change.as_dict().items() if k != "at"}
+    value = change.as_dict()
+    at = str(value.pop("at"))
     client.set_registered_model_tag(
         name, TAG_PREFIX + change.at.strftime(_TIME_FORMAT), json.dumps(value)
     )
-    client.set_model_version_tag(name, change.to, "leadgrade.champion_since", value["at"] or "")
+    client.set_model_version_tag(name, change.to, "leadgrade.champion_since", at)
     client.set_model_version_tag(name, change.to, "leadgrade.champion_why", change.why[:4000])
 
 
