@@ -9,7 +9,7 @@ UV := $(BIN)/uv
 UV_VERSION := 0.13.9
 LG := $(BIN)/leadgrade
 
-.PHONY: help run install install-dev train serve promote demo-data test lint format bench bench-quality clean
+.PHONY: help run install install-dev train serve promote demo-data openapi test lint format bench bench-quality clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -45,6 +45,9 @@ promote: install ## Promote the challenger to champion if it passes the gate
 
 serve: install ## Serve the champion model on 127.0.0.1:8000
 	$(LG) serve
+
+openapi: install ## Rewrite docs/openapi.json after an API change (a test fails until you do)
+	$(LG) openapi --out docs/openapi.json
 
 test: install-dev ## Run the whole test suite (trains small real models, starts real servers)
 	$(BIN)/pytest

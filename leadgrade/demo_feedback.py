@@ -114,7 +114,7 @@ def _score_new(
     stored = pool.map(lambda r: _is_stored(client, str(r[spec.lead.id])), batch)
     new = [lead_payload(r, spec) for r, known in zip(batch, stored, strict=True) if not known]
     if new:
-        _check(client.post("/v1/leads/score", json=new), "scoring leads")
+        _check(client.post("/v1/leads/score/batch", json=new), "scoring leads")
     done.scored += len(new)
     done.already_scored += len(batch) - len(new)
 

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Response, status
 
 from serving.auth import ClientDep
 from serving.deps import SourceDep, StoreDep
 from serving.feedback import LeadOut, lead_view, record_outcome
-from serving.schemas import ErrorOut
+from serving.schemas import UNAUTHORIZED, error_responses
 from store import OutcomeIn, OutcomeReceipt
 
-router = APIRouter(prefix="/v1/leads", tags=["leads"])
+router = APIRouter(prefix="/v1/leads", tags=["feedback"])
 
 LeadId = Annotated[str, Path(min_length=1, max_length=255, description="the lead id as scored")]
 
 
-def _errors(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
-    return {code: {"model": ErrorOut, "description": text} for code, text in described.items()}
-
-
-_UNAUTHORIZED = "No or a wrong API key (when keys are configured)"
 _NOT_SCORED = "The lead was never scored"
 
 
@@ -31,13 +26,13 @@ _NOT_SCORED = "The lead was never scored"
     response_model=OutcomeReceipt,
     responses={
         200: {"model": OutcomeReceipt, "description": "A retry: the first answer, replayed"},
-        **_errors(
+        **error_responses(
             {
-                401: _UNAUTHORIZED,
+                401: UNAUTHORIZED,
                 404: _NOT_SCORED,
                 422: "Invalid body, or the idempotency key was used for another body",
                 503: "The lead store failed: nothing was stored",
-            }
+            },
         ),
     },
 )
@@ -77,7 +72,7 @@ def post_outcome(
 @router.get(
     "/{lead_id}",
     response_model=LeadOut,
-    responses=_errors({401: _UNAUTHORIZED, 404: _NOT_SCORED, 503: "The lead store failed"}),
+    responses=error_responses({401: UNAUTHORIZED, 404: _NOT_SCORED, 503: "The lead store failed"}),
 )
 def get_lead(lead_id: LeadId, store: StoreDep) -> LeadOut:
     """The lead's scores (fields as scored, grade, route, reasons) and outcomes, newest first."""

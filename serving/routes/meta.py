@@ -2,41 +2,54 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from serving.auth import authenticate
 from serving.deps import ModelDep, SourceDep
 from serving.errors import error_body
-from serving.schemas import ERROR_RESPONSES, ModelOut
+from serving.schemas import (
+    NO_MODEL,
+    UNAUTHORIZED,
+    HealthOut,
+    ModelOut,
+    ReadyOut,
+    error_responses,
+)
 
 router = APIRouter()
 
 
-@router.get("/health", tags=["operations"])
-def health() -> dict[str, str]:
+@router.get("/health", tags=["operations"], response_model=HealthOut)
+def get_health() -> dict[str, str]:
     """Alive: the process answers (says nothing about the model)."""
     return {"status": "ok"}
 
 
-@router.get("/ready", tags=["operations"], responses={503: ERROR_RESPONSES[503]})
-def ready(source: SourceDep) -> JSONResponse:
+@router.get(
+    "/ready",
+    tags=["operations"],
+    response_model=ReadyOut,
+    responses=error_responses({503: NO_MODEL}),
+)
+def get_readiness(source: SourceDep) -> Any:
     """Ready to score: 200 with a model loaded, 503 otherwise."""
     if not source.ready:
         why = source.last_error or "model not loaded yet"
         return JSONResponse(error_body("model_unavailable", why), status_code=503)
-    info = source.current.info
-    return JSONResponse({"status": "ready", "model": info.as_dict()})
+    return {"status": "ready", "model": source.current.info.as_dict()}
 
 
 @router.get(
     "/v1/model",
     tags=["model"],
     response_model=ModelOut,
-    responses=ERROR_RESPONSES,
+    responses=error_responses({401: UNAUTHORIZED, 503: NO_MODEL}),
     dependencies=[Depends(authenticate)],
 )
-def model_card(model: ModelDep) -> ModelOut:
+def get_model(model: ModelDep) -> ModelOut:
     """The model card: version, training window, row counts, metrics, cut-offs, features."""
     card = model.loaded.scorer.card.model_dump(mode="json")
     return ModelOut.model_validate({"model": model.info.as_dict(), "card": card})

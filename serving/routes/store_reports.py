@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from serving.deps import SourceDep, StoreDep
 from serving.reporting import FunnelOut, OverdueOut, dimensions, funnel_report, overdue_report
-from serving.schemas import ErrorOut
+from serving.schemas import UNAUTHORIZED, error_responses
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "No or a wrong API key (when keys are configured)"},
-    503: {"model": ErrorOut, "description": "The lead store failed"},
-}
+_RESPONSES = error_responses({401: UNAUTHORIZED, 503: "The lead store failed"})
 
 
 @router.get(
     "/funnel",
     response_model=FunnelOut,
-    responses={**_RESPONSES, 422: {"model": ErrorOut, "description": "Unknown dimension"}},
+    responses=error_responses(
+        {401: UNAUTHORIZED, 422: "Unknown dimension", 503: "The lead store failed"}
+    ),
 )
 def get_funnel(
     store: StoreDep,
