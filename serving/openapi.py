@@ -68,6 +68,7 @@ def contract_document(app: FastAPI, spec: LeadSpec | None) -> dict[str, Any]:
     if spec is not None:
         _inject_lead_schema(document, spec)
     _add_examples(document)
+    _no_null_defaults_in_bodies(document)
     return document
 
 
@@ -121,6 +122,22 @@ def _add_examples(document: dict[str, Any]) -> None:
                 chosen = examples.OPERATION_ERRORS.get(op_id, {}).get(status)
                 names = chosen or examples.ERRORS_BY_STATUS.get(status, ())
                 content["examples"] = _named({n: examples.ERRORS[n] for n in names})
+
+
+def _no_null_defaults_in_bodies(document: dict[str, Any]) -> None:
+    """Drop ``"default": null`` from the fields of request bodies: not required says it.
+
+    openapi-typescript types a field with a default as always present, which would make a
+    CRM send every optional lead field; absent and null mean the same here.
+    """
+    components = document.get("components", {}).get("schemas", {})
+    for operation in _operations(document):
+        body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+        schema = body.get("schema", {})
+        ref = schema.get("items", schema).get("$ref", "")
+        for field in components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}).values():
+            if "default" in field and field["default"] is None:
+                del field["default"]
 
 
 def _named(payloads: dict[str, Any]) -> dict[str, Any]:
