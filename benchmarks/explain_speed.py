@@ -107,7 +107,7 @@ def main() -> None:
     batch = records(batch_frame, default)
     rows = path_rows(default, batch)
     sizes = [size_row(label, results[label], batch) for label, _ in SIZES]
-    write_section("Explanations", report(rows, default, sizes))
+    write_section("explanations", "Explanations", report(rows, default, sizes))
 
 
 def report(rows: dict[str, list[float]], scorer: LeadScorer, sizes: list[str]) -> str:

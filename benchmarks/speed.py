@@ -72,7 +72,7 @@ def main() -> None:
         settings = ServeSettings(home=Path(home), model_uri=str(path), model_poll_seconds=0)
         rows.update(http_rows(settings, batch))
         rows[STORE_MANY] = store_write(scorer, batch, f"sqlite:///{home}/store-bench.db")
-    write_section("Scoring", report(rows, scorer.booster.num_trees()))
+    write_section("scoring", "Scoring", report(rows, scorer.booster.num_trees()))
 
 
 def both_boosters(scorer: LeadScorer, x: np.ndarray) -> None:

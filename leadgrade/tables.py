@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
-from store.reports import Dimension, FunnelRow
+from store.funnel import Dimension, FunnelRow
 
 
 def funnel_table(rows: Sequence[FunnelRow], by: Sequence[Dimension]) -> Table:

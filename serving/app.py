@@ -7,14 +7,16 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import anyio.to_thread
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 
-from serving.auth import authenticate, warn_if_open
+from serving.auth import RateLimiter, warn_if_open
+from serving.body_limit import BodyLimitMiddleware
 from serving.errors import install_error_handlers
 from serving.feedback import open_store
+from serving.keys import KeyRing
 from serving.model_source import ModelSource
 from serving.openapi import install_openapi, operation_id
-from serving.routes import leads, meta, report, score, store_reports, ui
+from serving.routes import funnel, leads, meta, overdue, report, score, ui
 from serving.settings import ServeSettings
 
 # The API's version in /openapi.json: 0.2 split batches off /v1/leads/score (see README, API).
@@ -52,15 +54,18 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.model_source = source
+    # A broken keys file stops the service here, at start-up; each route declares its roles.
+    app.state.keys = None if settings.keys_file is None else KeyRing(settings.keys_file)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     install_error_handlers(app)
-    # Every /v1 route needs an API key once keys are configured; /health, /ready, /docs and
-    # the /ui pages stay open. meta's /v1/model declares the dependency itself.
-    v1 = [Depends(authenticate)]
     app.include_router(meta.router)
-    app.include_router(score.router, dependencies=v1)
-    app.include_router(report.router, dependencies=v1)
-    app.include_router(leads.router, dependencies=v1)
-    app.include_router(store_reports.router, dependencies=v1)
+    app.include_router(score.router)
+    app.include_router(report.router)
+    app.include_router(leads.router)
+    app.include_router(funnel.router)
+    app.include_router(overdue.router)
     app.include_router(ui.router)
+    # Outermost of leadgrade's own layers: an oversized body is refused before any other work.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_openapi(app, source)
     return app

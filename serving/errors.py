@@ -16,18 +16,31 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from features.errors import DataError, LeadgradeError, SpecError
 from models.registry import ModelNotFound
+from serving.keys import KeysUnavailable
+from store.errors import IdempotencyConflict, LeadNotFound
 
 
-class ApiError(LeadgradeError):
-    """An error raised by the HTTP layer itself, with its status code."""
+class InvalidRequest(LeadgradeError):
+    """The request body or a query parameter cannot be used; ``details`` names the field."""
 
-    def __init__(self, status: int, code: str, message: str, **details: Any) -> None:
-        super().__init__(message, **details)
-        self.status = status
-        self.code = code
+    code = "invalid_request"
+
+
+class BatchTooLarge(LeadgradeError):
+    """More leads in one request than the configured limit."""
+
+    code = "batch_too_large"
+
+
+class ReportUnavailable(LeadgradeError):
+    """The served model has no model report (it was trained before reports existed)."""
+
+    code = "report_unavailable"
 
 
 class ModelUnavailable(LeadgradeError):
+    """No model is being served (not loaded yet, or its last load failed)."""
+
     code = "model_unavailable"
 
 
@@ -44,16 +57,58 @@ class Unauthorized(LeadgradeError):
     headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": "Bearer"}
 
 
-# Domain error class → HTTP status. Looked up along the class hierarchy (first match wins).
+class Forbidden(LeadgradeError):
+    """A valid key whose roles do not include the one the endpoint needs."""
+
+    code = "forbidden"
+
+
+class RateLimited(LeadgradeError):
+    """The client sent more requests this minute than the configured limit."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, **details: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **details)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class PayloadTooLarge(LeadgradeError):
+    """The request body is larger than the configured limit."""
+
+    code = "payload_too_large"
+
+
+# THE table: domain error class -> HTTP status. The only place a status is decided for a
+# LeadgradeError; looked up along the class hierarchy, so a subclass inherits its parent's
+# status unless it has its own row. Add a row here when you add an error the API can raise.
 STATUS: dict[type[LeadgradeError], int] = {
+    Unauthorized: 401,
+    Forbidden: 403,
+    LeadNotFound: 404,
+    ReportUnavailable: 404,
+    BatchTooLarge: 413,
+    PayloadTooLarge: 413,
+    InvalidRequest: 422,
+    SpecError: 422,
+    DataError: 422,
+    IdempotencyConflict: 422,
+    RateLimited: 429,
     ModelUnavailable: 503,
     ModelNotFound: 503,
     StoreUnavailable: 503,
-    Unauthorized: 401,
-    SpecError: 422,
-    DataError: 422,
+    KeysUnavailable: 503,
 }
-STATUS_BY_CODE = {"lead_not_found": 404, "idempotency_conflict": 422}
+# A LeadgradeError without a row is one the caller can act on, so it is a client error.
+DEFAULT_STATUS = 400
+
+
+def status_of(exc: LeadgradeError) -> int:
+    """The HTTP status of a domain error, from :data:`STATUS`."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return DEFAULT_STATUS
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -74,27 +129,31 @@ def validation_details(
     return out
 
 
-def validation_error(exc: ValidationError, prefix: Sequence[str | int] = ()) -> ApiError:
+def validation_error(exc: ValidationError, prefix: Sequence[str | int] = ()) -> InvalidRequest:
     details = validation_details(exc.errors(include_url=False), prefix)
     first = details[0]
     message = f"{first['field']}: {first['message']}"
     if len(details) > 1:
         message += f" (and {len(details) - 1} more)"
-    return ApiError(422, "invalid_request", message, errors=details)
+    return InvalidRequest(message, errors=details)
+
+
+def error_response(exc: LeadgradeError) -> JSONResponse:
+    """The JSON error response of a domain error, its status from :data:`STATUS`."""
+    body = error_body(exc.code, exc.message, exc.details)
+    return JSONResponse(body, status_code=status_of(exc), headers=getattr(exc, "headers", None))
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LeadgradeError)
     async def _domain(_: Request, exc: LeadgradeError) -> JSONResponse:
-        status = exc.status if isinstance(exc, ApiError) else _status(exc)
-        body = error_body(exc.code, exc.message, exc.details)
-        return JSONResponse(body, status_code=status, headers=getattr(exc, "headers", None))
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = validation_details(exc.errors())
         message = f"{details[0]['field']}: {details[0]['message']}" if details else "invalid"
-        return JSONResponse(error_body("invalid_request", message, {"errors": details}), 422)
+        return error_response(InvalidRequest(message, errors=details))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -108,12 +167,3 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(error_body("internal_error", "unexpected server error"), 500)
-
-
-def _status(exc: LeadgradeError) -> int:
-    if exc.code in STATUS_BY_CODE:
-        return STATUS_BY_CODE[exc.code]
-    for cls in type(exc).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 400

@@ -145,6 +145,19 @@ ERRORS: dict[str, dict[str, Any]] = {
     "unauthorized": _error(
         "unauthorized", "this endpoint needs an API key: send 'Authorization: Bearer <key>'"
     ),
+    "forbidden": _error(
+        "forbidden",
+        "the key of 'website' lacks the role this needs (admin or crm)",
+        needs=["admin", "crm"],
+    ),
+    "payload_too_large": _error(
+        "payload_too_large",
+        "the request body is larger than the limit of 1048576 bytes",
+        limit=1048576,
+    ),
+    "rate_limited": _error(
+        "rate_limited", "more than 600 requests per minute from 'crm'; retry in 2 s", retry_after=2
+    ),
     "lead_not_found": _error(
         "lead_not_found",
         "lead 'L-9999' was never scored, so an outcome cannot be recorded for it; "
@@ -208,14 +221,19 @@ OPERATION_EXAMPLES: dict[str, dict[str, dict[str, Any]]] = {
 # Error examples by status, unless the operation has its own below.
 ERRORS_BY_STATUS: dict[str, tuple[str, ...]] = {
     "401": ("unauthorized",),
+    "403": ("forbidden",),
     "404": ("lead_not_found",),
-    "413": ("batch_too_large",),
+    "413": ("payload_too_large",),
+    "429": ("rate_limited",),
     "422": ("invalid_request", "unknown_field"),
     "503": ("model_unavailable", "store_unavailable"),
 }
 _MODEL_ONLY: dict[str, tuple[str, ...]] = {"503": ("model_unavailable",)}
 _STORE_ONLY: dict[str, tuple[str, ...]] = {"503": ("store_unavailable",)}
+_BATCH: dict[str, tuple[str, ...]] = {"413": ("payload_too_large", "batch_too_large")}
 OPERATION_ERRORS: dict[str, dict[str, tuple[str, ...]]] = {
+    "scoreLead": _BATCH,
+    "scoreLeads": _BATCH,
     "getReadiness": _MODEL_ONLY,
     "getModel": _MODEL_ONLY,
     "getModelReport": {"404": ("report_unavailable",), **_MODEL_ONLY},

@@ -6,7 +6,7 @@ from typing import Any
 
 from models.report import ModelReport
 from models.scorer import LeadScorer
-from serving.errors import ApiError
+from serving.errors import InvalidRequest, ReportUnavailable
 from serving.model_source import ServedModel
 from serving.scoring import parse_leads
 
@@ -23,9 +23,7 @@ def explain_leads(
 def explain_lead(body: Any, model: ServedModel) -> dict[str, Any]:
     """Every field's contribution to one lead's score (the body must be one lead object)."""
     if isinstance(body, list):
-        raise ApiError(
-            422, "invalid_request", "send one lead object: this endpoint explains one lead"
-        )
+        raise InvalidRequest("send one lead object: this endpoint explains one lead")
     records, _ = parse_leads(body, model, max_batch=1)
     score, explanation = model.loaded.scorer.explain_record(records[0])
     return {**score, "model": model.info.as_dict(), **explanation}
@@ -53,9 +51,7 @@ def training_window(scorer: LeadScorer) -> dict[str, Any]:
 def require_report(scorer: LeadScorer) -> ModelReport:
     """The model's report; 404 for a model trained before reports existed."""
     if scorer.report is None:
-        raise ApiError(
-            404,
-            "report_unavailable",
+        raise ReportUnavailable(
             "this model was trained before model reports existed: retrain it to get one",
         )
     return scorer.report

@@ -105,11 +105,31 @@ class ErrorOut(BaseModel):
     error: ErrorDetail
 
 
-def error_responses(described: Mapping[int, str]) -> dict[int | str, dict[str, Any]]:
+# What any /v1 endpoint may answer before it runs: key, role, body size and rate checks.
+KEY_ERRORS: dict[int, str] = {
+    401: "No API key, or one the service does not know (when keys are configured)",
+    403: "The key lacks the role this endpoint needs",
+    413: "Request body larger than the configured limit",
+    429: "More requests per minute than the configured limit (see Retry-After)",
+}
+
+
+def error_responses(
+    described: Mapping[int, str], *, keyed: bool = True
+) -> dict[int | str, dict[str, Any]]:
     """``responses=`` entries: each status answers an :class:`ErrorOut` (examples are added
-    to the document by :mod:`serving.openapi`)."""
-    return {status: {"model": ErrorOut, "description": text} for status, text in described.items()}
+    to the document by :mod:`serving.openapi`). ``keyed``: add the key checks' answers."""
+    statuses = {**KEY_ERRORS, **described} if keyed else dict(described)
+    return {status: {"model": ErrorOut, "description": text} for status, text in statuses.items()}
 
 
-UNAUTHORIZED = "No or a wrong API key (when keys are configured)"
+# The same as constants, for routes that name no statuses of their own.
+KEY_RESPONSES = error_responses({})
 NO_MODEL = "No model loaded yet"
+ERROR_RESPONSES = error_responses(
+    {
+        413: "Request body or batch larger than the configured limit",
+        422: "Invalid lead: unknown field, wrong type, or missing lead id",
+        503: NO_MODEL,
+    }
+)

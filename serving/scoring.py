@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from models.scorer import LeadScore
-from serving.errors import ApiError, validation_error
+from serving.errors import BatchTooLarge, InvalidRequest, validation_error
 from serving.model_source import ServedModel
 
 
@@ -15,17 +15,15 @@ def parse_leads(body: Any, model: ServedModel, max_batch: int) -> tuple[list[dic
     """Validated lead dicts, and whether the body was a list (a batch)."""
     is_batch = isinstance(body, list)
     if is_batch and not body:
-        raise ApiError(422, "invalid_request", "the batch is empty: send at least one lead")
+        raise InvalidRequest("the batch is empty: send at least one lead")
     if is_batch and len(body) > max_batch:
-        raise ApiError(
-            413,
-            "batch_too_large",
+        raise BatchTooLarge(
             f"{len(body)} leads in one request; the limit is {max_batch}",
             limit=max_batch,
             received=len(body),
         )
     if not is_batch and not isinstance(body, dict):
-        raise ApiError(422, "invalid_request", "the body must be a lead object or a list of leads")
+        raise InvalidRequest("the body must be a lead object or a list of leads")
     try:
         if is_batch:
             leads = model.batch_adapter.validate_python(body)

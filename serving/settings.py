@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
+from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field
 
 from models.registry import CHAMPION
 from models.settings import RegistrySettings
+from serving.keys import Role
 from store.settings import StoreSettings
-
-ANONYMOUS = "anonymous"
-MIN_KEY_LENGTH = 16
-_CLIENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 class ServeSettings(RegistrySettings, StoreSettings):
@@ -31,27 +28,22 @@ class ServeSettings(RegistrySettings, StoreSettings):
     migrate_on_start: bool = Field(
         default=True, description="apply the lead store's migrations when the service starts"
     )
-    api_keys: dict[str, SecretStr] = Field(
-        default_factory=dict,
-        description='client name → API key, as JSON ({"crm": "…"}); none = open service',
+    keys_file: Path | None = Field(
+        default=None,
+        description="TOML file of API keys (SHA-256 hashes) with their client and roles, "
+        "re-read when it changes; none = open service",
+    )
+    erase_roles: list[Role] = Field(
+        default_factory=lambda: [Role.ADMIN],
+        description="roles that may erase a lead's personal data (admin always may)",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="largest request body, read before anything else"
+    )
+    rate_limit_per_minute: int = Field(
+        default=0, ge=0, description="requests per minute per client, per process; 0 = no limit"
     )
 
     @property
     def resolved_model_uri(self) -> str:
         return self.model_uri or f"models:/{self.model_name}@{CHAMPION}"
-
-    @field_validator("api_keys")
-    @classmethod
-    def _usable_keys(cls, keys: dict[str, SecretStr]) -> dict[str, SecretStr]:
-        for name, key in keys.items():
-            if not _CLIENT_NAME.fullmatch(name) or name == ANONYMOUS:
-                raise ValueError(
-                    f"client name {name!r}: use 1–64 letters, digits, '_', '.' or '-', "
-                    f"and not {ANONYMOUS!r}"
-                )
-            if len(key.get_secret_value()) < MIN_KEY_LENGTH:
-                raise ValueError(f"the key of {name!r} is shorter than {MIN_KEY_LENGTH} characters")
-        secrets = [key.get_secret_value() for key in keys.values()]
-        if len(set(secrets)) != len(secrets):
-            raise ValueError("two clients share one key: a key must name exactly one client")
-        return keys

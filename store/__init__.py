@@ -1,7 +1,8 @@
 """The lead store: every lead as it was scored, its score history and sales' outcomes.
 
 SQLite by default, PostgreSQL by URL. Tables are created and migrated by Alembic
-(``LeadStore.upgrade``); the reports live in :mod:`store.reports`.
+(``LeadStore.upgrade``). Store reports each have a module named for what they show:
+:mod:`store.funnel`, :mod:`store.overdue`.
 """
 
 from store.errors import IdempotencyConflict, LeadNotFound

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Outcome = Literal["won", "lost", "disqualified"]
+# Progress that is not an outcome: sales took the lead, an opportunity was opened.
+Stage = Literal["accepted", "opportunity"]
+# One enum in the API schema (a union of two would become two look-alike types in clients).
+Feedback = Literal[Outcome, Stage]
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
+STAGES: tuple[str, ...] = get_args(Stage)
 # Clocks of the CRM and the service may disagree by this much.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 Grade = Literal["A", "B", "C", "D"]
@@ -21,11 +27,16 @@ def as_utc(value: datetime) -> datetime:
 
 
 class OutcomeIn(BaseModel):
-    """What sales reports about a lead: won, lost or disqualified, and why."""
+    """What sales reports about a lead: a stage (accepted, opportunity) or an outcome.
+
+    Stages are progress, not labels: a later won, lost or disqualified supersedes them.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    outcome: Outcome
+    outcome: Feedback = Field(
+        description="accepted or opportunity (stages), or won, lost, disqualified (outcomes)"
+    )
     reason: str | None = Field(default=None, max_length=2000)
     rating: int | None = Field(default=None, ge=1, le=5)
     note: str | None = Field(default=None, max_length=2000)
@@ -48,7 +59,7 @@ class OutcomeIn(BaseModel):
 class _OutcomeFields(BaseModel):
     event_id: int
     lead_id: str
-    outcome: Outcome
+    outcome: Feedback
     reason: str | None
     canonical_reason: str | None
     rating: int | None

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, Subquery, and_, func, select
 from sqlalchemy.orm import aliased
 
+from store.models import OUTCOMES
 from store.schema import Lead, OutcomeEvent, Score
 
 
@@ -16,6 +17,7 @@ def latest_outcomes(as_of: datetime | None = None) -> Subquery:
 
     Latest means latest to have happened, then latest recorded: a correction sent later
     for the same moment wins. With ``as_of``, events recorded after it are not known yet.
+    Stages (accepted, opportunity) are progress, not outcomes, and are left out.
     """
     e = OutcomeEvent
     newest = func.row_number().over(
@@ -23,7 +25,7 @@ def latest_outcomes(as_of: datetime | None = None) -> Subquery:
     )
     query = select(
         e.lead_id, e.outcome, e.canonical_reason, e.rating, e.occurred_at, newest.label("newest")
-    )
+    ).where(e.outcome.in_(OUTCOMES))
     if as_of is not None:
         query = query.where(e.recorded_at <= as_of)
     return query.subquery("latest_outcome")

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from features.errors import DataError
 from features.reasons import CanonicalReason, canonical_reason
 from features.spec import LeadSpec
-from store.models import OutcomeIn, OutcomeReceipt, ScoreResult
+from store.models import OutcomeIn, OutcomeReceipt, ScoreResult, as_utc
 from store.privacy import personal_values, redact, scrub
 
 
@@ -109,6 +109,29 @@ def _valid_result(
     return result
 
 
+def created_times(
+    spec: LeadSpec, leads: Sequence[Mapping[str, Any]], results: Sequence[Mapping[str, Any]]
+) -> dict[str, dt.datetime | None]:
+    """Each lead's creation time as the CRM sent it (``spec.lead.created_at``), in UTC.
+
+    Keyed by the scored lead id; None where the spec has no such field or it was not sent.
+    """
+    name = spec.lead.created_at
+    found: dict[str, dt.datetime | None] = {}
+    for lead, result in zip(leads, results, strict=True):
+        found.setdefault(str(result["lead_id"]), _instant(name, lead.get(name) if name else None))
+    return found
+
+
+def _instant(name: str | None, value: Any) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return None if value is None else as_utc(value)
+    try:
+        return as_utc(dt.datetime.fromisoformat(str(value)))
+    except ValueError as exc:
+        raise DataError(f"{name}: {value!r} is not an ISO date and time", field=name) from exc
+
+
 def body_hash(lead_id: str, event: OutcomeIn) -> str:
     """A digest of the request as sent: the same retry gives the same hash."""
     body = {"lead_id": lead_id, **event.model_dump(mode="json")}
@@ -127,11 +150,12 @@ def outcome_row(
 ) -> dict[str, Any]:
     """The ``outcomes`` row for a report from sales.
 
-    The canonical reason explains a loss, so a won lead keeps its reason text but gets
-    none. An event without ``occurred_at`` is taken to have happened when it was recorded.
+    The canonical reason explains a loss, so a won lead or a stage keeps its reason text but
+    gets none. An event without ``occurred_at`` is taken to have happened when it was
+    recorded.
     """
     canonical = None
-    if event.outcome != "won":
+    if event.outcome in ("lost", "disqualified"):
         found = canonical_reason(event.reason, reason_mapping)
         canonical = None if found is None else found.value
     return {

@@ -79,6 +79,9 @@ class Lead(Base):
     __tablename__ = "leads"
 
     lead_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    # When the lead arrived: the creation time the CRM sent with its first score, if any.
+    # Reports count a lead in the period it arrived and start its follow-up clock there.
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_scored_at: Mapped[datetime] = mapped_column(UTCDateTime)
     first_score_id: Mapped[int | None] = mapped_column(Id)
     latest_scored_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -116,11 +119,18 @@ class Score(Base):
 
 
 class OutcomeEvent(Base):
-    """What sales reported about a lead. Events are appended; the latest one counts."""
+    """What sales reported about a lead: stages and outcomes, appended.
+
+    The latest outcome (won, lost, disqualified) counts; stages (accepted, opportunity)
+    record progress on the way and never override an outcome.
+    """
 
     __tablename__ = "outcomes"
     __table_args__ = (
-        CheckConstraint("outcome IN ('won', 'lost', 'disqualified')", name="outcome"),
+        CheckConstraint(
+            "outcome IN ('accepted', 'opportunity', 'won', 'lost', 'disqualified')",
+            name="outcome",
+        ),
         CheckConstraint("rating >= 1 AND rating <= 5", name="rating_range"),
         # NULL keys never collide, so events sent without a key are all stored.
         UniqueConstraint("client", "idempotency_key", name="uq_outcomes_client_idempotency_key"),

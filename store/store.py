@@ -80,9 +80,10 @@ class LeadStore:
         """
         at = _now() if scored_at is None else as_utc(scored_at)
         rows = records.score_rows(spec, leads, results, client=client, scored_at=at)
+        created = records.created_times(spec, leads, results)
         if rows:
             with write_transaction(self._engine) as conn:
-                _append_scores(conn, rows, at)
+                _append_scores(conn, rows, at, created)
 
     def record_outcome(
         self,
@@ -168,7 +169,12 @@ class LeadStore:
             )
 
 
-def _append_scores(conn: Connection, rows: list[dict[str, Any]], at: datetime) -> None:
+def _append_scores(
+    conn: Connection,
+    rows: list[dict[str, Any]],
+    at: datetime,
+    created: Mapping[str, datetime | None],
+) -> None:
     """Insert the scores, creating leads seen for the first time, and move the pointers."""
     # Leads in one order in every transaction, so that two batches with the same leads
     # wait for each other on PostgreSQL instead of deadlocking.
@@ -179,7 +185,15 @@ def _append_scores(conn: Connection, rows: list[dict[str, Any]], at: datetime) -
     insert_leads = dialect.insert(Lead).on_conflict_do_nothing(index_elements=[Lead.lead_id])
     conn.execute(
         insert_leads,
-        [{"lead_id": i, "first_scored_at": at, "latest_scored_at": at} for i in lead_ids],
+        [
+            {
+                "lead_id": i,
+                "created_at": created.get(i),
+                "first_scored_at": at,
+                "latest_scored_at": at,
+            }
+            for i in lead_ids
+        ],
     )
     insert_scores = insert(Score).returning(Score.id, sort_by_parameter_order=True)
     score_ids = conn.execute(insert_scores, rows).scalars()

@@ -177,5 +177,5 @@ def _session_lead_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     url = f"sqlite:///{tmp_path_factory.mktemp('session-store') / 'leads.db'}"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LEADGRADE_DATABASE_URL", url)
-        patch.delenv("LEADGRADE_API_KEYS", raising=False)
+        patch.delenv("LEADGRADE_KEYS_FILE", raising=False)
         yield

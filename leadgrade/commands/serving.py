@@ -12,6 +12,8 @@ from leadgrade.commands.training import SpecOpt, demo_data, promote, train
 from leadgrade.output import console, demo_path, fail, fail_with, say
 
 app = typer.Typer()
+keys_app = typer.Typer(help="API keys and their roles.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 
 @app.command()
@@ -23,13 +25,50 @@ def serve(
     import uvicorn
 
     from serving.app import create_app
+    from serving.keys import KeysUnavailable
     from serving.settings import ServeSettings
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = ServeSettings(**overrides)  # type: ignore[arg-type]
+    try:
+        api = create_app(settings)
+    except KeysUnavailable as exc:
+        raise fail(exc) from exc
     base = f"http://{settings.host}:{settings.port}"
     console.print(f"API on {base}  marketing pages: {base}/ui  docs: {base}/docs")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    if settings.keys_file is None:
+        console.print(
+            f"no keys file (LEADGRADE_KEYS_FILE): open to anyone who can reach {settings.host}"
+        )
+    uvicorn.run(api, host=settings.host, port=settings.port, log_level="info")
+
+
+@keys_app.command("new")
+def keys_new(
+    client: Annotated[str, typer.Option(help="The client the key names (crm, webform, ...)")],
+    role: Annotated[list[str], typer.Option(help="crm, marketing or admin; repeat for several")],
+) -> None:
+    """Print a new random key and the keys-file entry (its SHA-256 hash) to add for it.
+
+    The key is shown once: give it to the client; the service only ever sees the hash.
+    """
+    from pydantic import ValidationError
+
+    from serving.keys import KeyEntry, new_key
+
+    key, digest = new_key()
+    try:
+        entry = KeyEntry(client=client, roles=frozenset(role), sha256=digest)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        console.print(f"[red]error:[/red] {where}: {first['msg']}")
+        raise typer.Exit(code=2) from exc
+    roles = ", ".join(f'"{r}"' for r in sorted(entry.roles))
+    console.print(f"key (give it to {client}; it is not stored anywhere):")
+    typer.echo(key)
+    console.print("add to the keys file (LEADGRADE_KEYS_FILE):")
+    typer.echo(f'[[key]]\nclient = "{client}"\nroles = [{roles}]\nsha256 = "{digest}"')
 
 
 @app.command()

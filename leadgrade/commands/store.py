@@ -67,7 +67,7 @@ def report_funnel(
     from features.spec import load_spec
     from leadgrade.tables import funnel_table
     from store import LeadStore
-    from store.reports import funnel, funnel_fields, parse_dimensions
+    from store.funnel import funnel, funnel_fields, parse_dimensions
 
     try:
         dimensions = parse_dimensions(by or []) or ["campaign"]

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Response, status
 
-from serving.auth import ClientDep
+from serving.auth import ClientDep, require_role
 from serving.deps import SourceDep, StoreDep
 from serving.feedback import LeadOut, lead_view, record_outcome
-from serving.schemas import UNAUTHORIZED, error_responses
+from serving.keys import Role
+from serving.schemas import error_responses
 from store import OutcomeIn, OutcomeReceipt
 
-router = APIRouter(prefix="/v1/leads", tags=["feedback"])
+router = APIRouter(
+    prefix="/v1/leads", tags=["feedback"], dependencies=[Depends(require_role(Role.CRM))]
+)
 
 LeadId = Annotated[str, Path(min_length=1, max_length=255, description="the lead id as scored")]
 
@@ -28,11 +31,10 @@ _NOT_SCORED = "The lead was never scored"
         200: {"model": OutcomeReceipt, "description": "A retry: the first answer, replayed"},
         **error_responses(
             {
-                401: UNAUTHORIZED,
                 404: _NOT_SCORED,
                 422: "Invalid body, or the idempotency key was used for another body",
                 503: "The lead store failed: nothing was stored",
-            },
+            }
         ),
     },
 )
@@ -72,7 +74,7 @@ def post_outcome(
 @router.get(
     "/{lead_id}",
     response_model=LeadOut,
-    responses=error_responses({401: UNAUTHORIZED, 404: _NOT_SCORED, 503: "The lead store failed"}),
+    responses=error_responses({404: _NOT_SCORED, 503: "The lead store failed"}),
 )
 def get_lead(lead_id: LeadId, store: StoreDep) -> LeadOut:
     """The lead's scores (fields as scored, grade, route, reasons) and outcomes, newest first."""

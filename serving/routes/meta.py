@@ -5,19 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
 
-from serving.auth import authenticate
+from serving.auth import require_role
 from serving.deps import ModelDep, SourceDep
-from serving.errors import error_body
-from serving.schemas import (
-    NO_MODEL,
-    UNAUTHORIZED,
-    HealthOut,
-    ModelOut,
-    ReadyOut,
-    error_responses,
-)
+from serving.errors import ModelUnavailable, error_response
+from serving.keys import Role
+from serving.schemas import NO_MODEL, HealthOut, ModelOut, ReadyOut, error_responses
 
 router = APIRouter()
 
@@ -32,13 +25,13 @@ def get_health() -> dict[str, str]:
     "/ready",
     tags=["operations"],
     response_model=ReadyOut,
-    responses=error_responses({503: NO_MODEL}),
+    responses=error_responses({503: NO_MODEL}, keyed=False),
 )
 def get_readiness(source: SourceDep) -> Any:
     """Ready to score: 200 with a model loaded, 503 otherwise."""
     if not source.ready:
         why = source.last_error or "model not loaded yet"
-        return JSONResponse(error_body("model_unavailable", why), status_code=503)
+        return error_response(ModelUnavailable(why))
     return {"status": "ready", "model": source.current.info.as_dict()}
 
 
@@ -46,8 +39,8 @@ def get_readiness(source: SourceDep) -> Any:
     "/v1/model",
     tags=["model"],
     response_model=ModelOut,
-    responses=error_responses({401: UNAUTHORIZED, 503: NO_MODEL}),
-    dependencies=[Depends(authenticate)],
+    responses=error_responses({503: NO_MODEL}),
+    dependencies=[Depends(require_role(Role.CRM, Role.MARKETING))],
 )
 def get_model(model: ModelDep) -> ModelOut:
     """The model card: version, training window, row counts, metrics, cut-offs, features."""

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from serving.auth import require_role
 from serving.deps import ModelDep
 from serving.explaining import model_report
-from serving.schemas import NO_MODEL, UNAUTHORIZED, ReportOut, error_responses
+from serving.keys import Role
+from serving.schemas import NO_MODEL, ReportOut, error_responses
 
-router = APIRouter(tags=["model"])
+router = APIRouter(tags=["model"], dependencies=[Depends(require_role(Role.MARKETING))])
 
-_RESPONSES = error_responses(
-    {
-        401: UNAUTHORIZED,
-        404: "The model was trained before reports existed",
-        503: NO_MODEL,
-    }
-)
+_RESPONSES = error_responses({404: "The model was trained before reports existed", 503: NO_MODEL})
 
 
 @router.get("/v1/model/report", response_model=ReportOut, responses=_RESPONSES)

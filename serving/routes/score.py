@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
 
 from serving import explaining, scoring
-from serving.auth import ClientDep
+from serving.auth import ClientDep, require_role
 from serving.deps import ModelDep, SettingsDep, StoreDep
-from serving.errors import ApiError
+from serving.errors import InvalidRequest
 from serving.feedback import store_scores
+from serving.keys import Role
 from serving.model_source import ServedModel
 from serving.schemas import (
     NO_MODEL,
-    UNAUTHORIZED,
     ExplanationOut,
     ScoreBatchOut,
     ScoreOut,
@@ -43,8 +43,9 @@ _STORE = "No model loaded yet, or the lead store failed (nothing was stored)"
     "/score",
     response_model=ScoreOut,
     response_model_exclude_unset=True,
-    responses=error_responses({401: UNAUTHORIZED, 422: _INVALID, 503: _STORE}),
+    responses=error_responses({422: _INVALID, 503: _STORE}),
     openapi_extra={"x-lead-schema": "one"},
+    dependencies=[Depends(require_role(Role.CRM))],
 )
 def score_lead(
     body: Annotated[Any, Body(description="One lead")],
@@ -84,13 +85,14 @@ def score_lead(
     response_model_exclude_unset=True,
     responses=error_responses(
         {
-            401: UNAUTHORIZED,
-            413: "More leads than LEADGRADE_MAX_BATCH",
+            413: "Request body larger than the configured limit, or more leads than "
+            "LEADGRADE_MAX_BATCH",
             422: f"{_INVALID} (the field is named with its index: `2.employees`)",
             503: _STORE,
         }
     ),
     openapi_extra={"x-lead-schema": "batch"},
+    dependencies=[Depends(require_role(Role.CRM))],
 )
 def score_leads(
     body: Annotated[Any, Body(description="A list of leads (1 to LEADGRADE_MAX_BATCH)")],
@@ -108,10 +110,8 @@ def score_leads(
     before the answer is sent: a store failure is a 503 and nothing of the batch is stored.
     """
     if not isinstance(body, list):
-        raise ApiError(
-            422,
-            "invalid_request",
-            "send a list of leads here; one lead object goes to POST /v1/leads/score",
+        raise InvalidRequest(
+            "send a list of leads here; one lead object goes to POST /v1/leads/score"
         )
     return {"scores": _grade(body, model, settings.max_batch, store, client, explain, top)}
 
@@ -137,8 +137,9 @@ def _grade(
 @router.post(
     "/explain",
     response_model=ExplanationOut,
-    responses=error_responses({401: UNAUTHORIZED, 422: _INVALID, 503: NO_MODEL}),
+    responses=error_responses({422: _INVALID, 503: NO_MODEL}),
     openapi_extra={"x-lead-schema": "one"},
+    dependencies=[Depends(require_role(Role.CRM, Role.MARKETING))],
 )
 def explain_lead(body: Annotated[Any, Body(description="One lead")], model: ModelDep) -> Any:
     """Take one lead's score apart: base points plus every field's points equal the score.

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from features.errors import LeadgradeError
 from serving.deps import SourceDep, StoreDep
-from serving.errors import StoreUnavailable
+from serving.errors import StoreUnavailable, status_of
 from serving.model_source import ModelSource, ServedModel
 from serving.ui.funnel import funnel_context
 from serving.ui.pages import lead_context, model_context
@@ -88,9 +88,9 @@ async def _show(
         # Explaining is CPU work and reports read the store: keep both off the event loop.
         context = await run_in_threadpool(build)
     except StoreUnavailable as exc:
-        return _message(request, "The lead store failed", _sentence(exc.message), 503)
+        return _message(request, "The lead store failed", _sentence(exc.message), status_of(exc))
     except LeadgradeError as exc:
-        return _message(request, "That did not work", exc.message, 422)
+        return _message(request, "That did not work", exc.message, status_of(exc))
     except Exception:
         log.exception("rendering %s failed", template)
         return _message(request, "Something went wrong", "The page could not be built.", 500)

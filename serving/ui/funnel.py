@@ -1,6 +1,6 @@
 """The campaigns page: the funnel report as a template context (no FastAPI here).
 
-The numbers are the API's own (:func:`serving.reporting.funnel_report`); this module only
+The numbers are the API's own (:func:`serving.funnel.read_funnel`); this module only
 picks the grouping, orders the groups and puts the numbers and loss reasons into words.
 """
 
@@ -13,11 +13,11 @@ from typing import Any
 from markupsafe import Markup
 
 from features.reasons import DESCRIPTIONS, CanonicalReason
+from serving.funnel import DEFAULT_BY, read_funnel
 from serving.model_source import ModelSource
-from serving.reporting import DEFAULT_BY, funnel_report
 from serving.ui import charts
 from store import LeadStore
-from store.reports import Dimension, FunnelRow, parse_dimensions
+from store.funnel import Dimension, FunnelRow, parse_dimensions
 
 # The groupings offered in the selector: the ``by`` value → what it reads as.
 GROUPINGS = {
@@ -58,7 +58,7 @@ def funnel_context(store: LeadStore, source: ModelSource, by: Sequence[str]) -> 
     except ValueError as exc:
         message = f"The leads cannot be grouped that way: {exc}."
         return {**page, "groupings": GROUPINGS, "error": message, "status": 422}
-    rows = ordered(funnel_report(store, source, dimensions).rows, dimensions)
+    rows = ordered(read_funnel(store, source, dimensions).rows, dimensions)
     return {
         **page,
         **grouping(dimensions),

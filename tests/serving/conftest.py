@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from leadgrade.cli import app
 from serving.app import create_app
 from serving.settings import ServeSettings
 from tests.helpers import tiny_training
@@ -61,3 +63,13 @@ def make_client(serve_settings: Callable[..., ServeSettings]) -> Iterator[AppFac
 def api(make_client: AppFactory) -> TestClient:
     """An open service (no API keys) on this test's store."""
     return make_client()
+
+
+@pytest.fixture
+def run_cli(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """``run_cli(*args)``: the leadgrade command on this test's store, wide output."""
+    monkeypatch.setenv("LEADGRADE_DATABASE_URL", store_url)
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("LEADGRADE_API_KEY", raising=False)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from serving.keys import hash_key
 from serving.settings import ServeSettings
 from tests.helpers import free_port
 
@@ -66,3 +67,23 @@ def error(response: Any) -> dict[str, Any]:
     assert set(body["error"]) == {"code", "message", "details"}
     result: dict[str, Any] = body["error"]
     return result
+
+
+def write_keys(path: Path, keys: Mapping[str, tuple[str, Sequence[str]]]) -> Path:
+    """Write a keys file: client → (key, roles), the keys stored as their SHA-256 hashes.
+
+    Written to a new file renamed over the old one, as an operator should, so a service
+    re-reading it never sees half a file.
+    """
+    entries = [
+        f'[[key]]\nclient = "{client}"\nroles = {list(roles)!r}\nsha256 = "{hash_key(key)}"\n'
+        for client, (key, roles) in keys.items()
+    ]
+    partial = path.with_suffix(".partial")
+    partial.write_text("\n".join(entries).replace("'", '"'), encoding="utf-8")
+    partial.replace(path)
+    return path
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}

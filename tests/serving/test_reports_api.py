@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from features.spec import LeadSpec, demo_spec
-from store.reports import funnel_fields, parse_dimensions
+from store.funnel import funnel_fields, parse_dimensions
 from tests.serving.support import error
 
 DAY = timedelta(days=1)

@@ -6,27 +6,15 @@ import re
 import pytest
 from sqlalchemy import create_engine, func, inspect, select
 from sqlalchemy.pool import NullPool
-from typer.testing import CliRunner
 
 from features.spec import demo_spec
-from leadgrade.cli import app
 from leadgrade.demo_feedback import demo_records, lead_payload, outcome_payload
 from serving.app import create_app
 from store.schema import OutcomeEvent, Score
-from tests.serving.support import live_server
+from tests.serving.support import live_server, write_keys
 from training.demo_data import generate_leads
 
 KEY = "demo-key-0123456789abcdef"
-
-
-@pytest.fixture
-def run_cli(store_url, monkeypatch):
-    """``run_cli(*args)``: the leadgrade command on this test's store, wide output."""
-    monkeypatch.setenv("LEADGRADE_DATABASE_URL", store_url)
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.delenv("LEADGRADE_API_KEY", raising=False)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(app, list(args))
 
 
 @pytest.fixture
@@ -80,10 +68,11 @@ def test_demo_feedback_replays_outcomes_once_and_the_funnel_shows_them(
     assert str(int((leads["campaign"] == campaign).sum())) in row
 
 
-def test_demo_feedback_sends_the_api_key(run_cli, serve_settings, demo_csv):
+def test_demo_feedback_sends_the_api_key(run_cli, serve_settings, demo_csv, tmp_path):
     path, _ = demo_csv
+    keys = write_keys(tmp_path / "keys.toml", {"demo": (KEY, ["crm"])})
 
-    with live_server(create_app(serve_settings(api_keys={"demo": KEY}))) as url:
+    with live_server(create_app(serve_settings(keys_file=keys))) as url:
         refused = run_cli("demo-feedback", "--url", url, "--data", str(path), "--limit", "5")
         accepted = run_cli(
             "demo-feedback", "--url", url, "--data", str(path), "--limit", "5", "--api-key", KEY

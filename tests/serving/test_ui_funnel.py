@@ -10,8 +10,8 @@ import pytest
 
 from features.reasons import DESCRIPTIONS, CanonicalReason
 from serving.ui.funnel import ordered, reason_words
-from store.reports import FunnelRow
-from tests.serving.support import LEAD
+from store.funnel import FunnelRow
+from tests.serving.support import LEAD, write_keys
 
 # lead, campaign, outcome, reason as sales wrote it (None: still open)
 HISTORY = [
@@ -182,8 +182,9 @@ def test_scored_leads_without_outcomes_are_listed_under_the_empty_state(api):
     assert [row[:2] for row in table(response.text)] == [["spring", "3"]]
 
 
-def test_the_page_is_open_when_the_api_needs_keys(make_client):
-    secured = make_client(api_keys={"crm": "crm-key-0123456789abcdef"})
+def test_the_page_is_open_when_the_api_needs_keys(make_client, tmp_path):
+    keys = write_keys(tmp_path / "keys.toml", {"crm": ("crm-key-0123456789abcdef", ["crm"])})
+    secured = make_client(keys_file=keys)
 
     assert secured.get("/v1/reports/funnel").status_code == 401
     assert secured.get("/ui/funnel").status_code == 200

@@ -1,6 +1,7 @@
-"""Reports for marketing and sales: how leads fare by campaign, source, grade and month.
+"""The funnel: how leads fare by campaign, source, grade and month.
 
-Plain functions over the store; serving turns them into JSON and pages.
+Plain functions over the store; serving turns them into JSON and pages. Follow-ups that
+are overdue live in :mod:`store.overdue`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel
@@ -17,7 +18,6 @@ from sqlalchemy import RowMapping
 
 from features.spec import LeadSpec
 from store.engine import read_transaction
-from store.models import Grade, as_utc
 from store.queries import lead_snapshots
 from store.store import LeadStore
 
@@ -43,19 +43,6 @@ class FunnelRow(BaseModel):
     win_rate: float | None
     median_days_to_outcome: float | None
     top_loss_reasons: list[ReasonCount]
-
-
-class OverdueLead(BaseModel):
-    """A lead routed to sales whose follow-up deadline passed without an outcome."""
-
-    lead_id: str
-    grade: Grade
-    score: float
-    scored_at: datetime
-    due_at: datetime
-    hours_overdue: float
-    track: str | None
-    client: str
 
 
 @dataclass(frozen=True)
@@ -169,35 +156,3 @@ def _funnel_row(group: dict[str, str | None], leads: list[_Lead]) -> FunnelRow:
         median_days_to_outcome=statistics.median(days) if days else None,
         top_loss_reasons=[ReasonCount(reason=r, count=n) for r, n in top],
     )
-
-
-def overdue(store: LeadStore, *, now: datetime | None = None) -> list[OverdueLead]:
-    """Leads sales owes a follow-up, most overdue first.
-
-    That is: the latest score routed the lead to sales, its follow-up deadline (that score's
-    time plus ``follow_up_within_hours``) has passed, and no outcome was ever recorded.
-    """
-    now = datetime.now(UTC) if now is None else as_utc(now)
-    snapshots = lead_snapshots().subquery()
-    query = (
-        snapshots.select()
-        .where(snapshots.c.queue == "sales")
-        .where(snapshots.c.follow_up_due_at < now)
-        .where(snapshots.c.outcome.is_(None))
-        .order_by(snapshots.c.follow_up_due_at, snapshots.c.lead_id)
-    )
-    with read_transaction(store.engine) as conn:
-        rows = conn.execute(query).mappings().all()
-    return [
-        OverdueLead(
-            lead_id=row["lead_id"],
-            grade=row["grade"],
-            score=row["score"],
-            scored_at=row["scored_at"],
-            due_at=row["follow_up_due_at"],
-            hours_overdue=(now - row["follow_up_due_at"]).total_seconds() / 3600,
-            track=row["route"].get("track"),
-            client=row["client"],
-        )
-        for row in rows
-    ]

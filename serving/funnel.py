@@ -1,25 +1,16 @@
-"""The funnel and overdue reports for the API, as plain functions over the lead store."""
+"""The funnel for the API, as plain functions over the lead store (no FastAPI)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from serving.errors import ApiError
+from serving.errors import InvalidRequest
 from serving.feedback import store_errors
 from serving.model_source import ModelSource
 from store import LeadStore
-from store.reports import (
-    Dimension,
-    FunnelRow,
-    OverdueLead,
-    funnel,
-    funnel_fields,
-    overdue,
-    parse_dimensions,
-)
+from store.funnel import Dimension, FunnelRow, funnel, funnel_fields, parse_dimensions
 
 DEFAULT_BY: tuple[Dimension, ...] = ("campaign",)
 
@@ -32,12 +23,6 @@ class FunnelOut(BaseModel):
     rows: list[FunnelRow]
 
 
-class OverdueOut(BaseModel):
-    as_of: datetime
-    count: int
-    leads: list[OverdueLead] = Field(description="most overdue first")
-
-
 def dimensions(values: Sequence[str]) -> list[Dimension]:
     """The ``by`` query values as dimensions (default: campaign); 422 naming ``by`` if bad."""
     try:
@@ -45,26 +30,18 @@ def dimensions(values: Sequence[str]) -> list[Dimension]:
     except ValueError as exc:
         message = f"by: {exc}"
         error = {"field": "by", "message": str(exc), "type": "value_error"}
-        raise ApiError(422, "invalid_request", message, errors=[error]) from exc
+        raise InvalidRequest(message, errors=[error]) from exc
     return found or list(DEFAULT_BY)
 
 
-def funnel_report(store: LeadStore, source: ModelSource, by: Sequence[Dimension]) -> FunnelOut:
+def read_funnel(store: LeadStore, source: ModelSource, by: Sequence[Dimension]) -> FunnelOut:
     """Leads, A/B share, worked, won, lost, win rate, days to outcome and loss reasons by group.
 
     Campaign and source are read from the fields the served model's spec has for them
-    (see :func:`store.reports.funnel_fields`); without a model, the defaults.
+    (see :func:`store.funnel.funnel_fields`); without a model, the defaults.
     """
     spec = source.current.loaded.scorer.spec if source.ready else None
     campaign, lead_source = funnel_fields(spec)
     with store_errors("building the funnel report", "it cannot be shown"):
         rows = funnel(store, by, campaign_field=campaign, source_field=lead_source)
     return FunnelOut(by=list(by), fields={"campaign": campaign, "source": lead_source}, rows=rows)
-
-
-def overdue_report(store: LeadStore) -> OverdueOut:
-    """A and B leads routed to sales whose follow-up deadline passed with no outcome."""
-    now = datetime.now(UTC)
-    with store_errors("listing overdue leads", "they cannot be shown"):
-        leads = overdue(store, now=now)
-    return OverdueOut(as_of=now, count=len(leads), leads=leads)

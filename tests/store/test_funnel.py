@@ -1,4 +1,4 @@
-"""Funnel and overdue reports on a small history whose numbers are worked out by hand."""
+"""The funnel and overdue follow-ups on a small history whose numbers are worked out by hand."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 
 from store import OutcomeIn
-from store.reports import FunnelRow, funnel, overdue
+from store.funnel import FunnelRow, funnel
+from store.overdue import overdue
 
 MARCH = datetime(2024, 3, 4, 10, 0, tzinfo=UTC)
 APRIL = datetime(2024, 4, 8, 10, 0, tzinfo=UTC)

@@ -1,0 +1,44 @@
+"""GET /v1/reports/funnel: how leads fare by campaign, source, grade and month."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from serving.auth import require_role
+from serving.deps import SourceDep, StoreDep
+from serving.funnel import FunnelOut, dimensions, read_funnel
+from serving.keys import Role
+from serving.schemas import error_responses
+
+router = APIRouter(
+    prefix="/v1/reports",
+    tags=["reports"],
+    dependencies=[Depends(require_role(Role.MARKETING))],
+)
+
+
+@router.get(
+    "/funnel",
+    response_model=FunnelOut,
+    responses=error_responses({422: "Unknown dimension", 503: "The lead store failed"}),
+)
+def get_funnel(
+    store: StoreDep,
+    source: SourceDep,
+    by: Annotated[
+        list[str] | None,
+        Query(
+            description="campaign, source, grade or month; repeat it or separate by commas "
+            "to combine (by=campaign,month); default: campaign"
+        ),
+    ] = None,
+) -> FunnelOut:
+    """How leads fare per group: leads, share graded A or B, worked (any outcome), won, lost,
+    win rate, median days to outcome and the top loss reasons with counts.
+
+    Campaign and source are the lead's as first scored, the grade its latest, the month
+    (UTC) when it was first scored; a lead counts by its latest outcome.
+    """
+    return read_funnel(store, source, dimensions(by or []))

@@ -1,0 +1,230 @@
+"""One row per lead with what the alignment reports count: arrival, first grade, progress.
+
+A lead belongs to the period of its arrival: the creation time the CRM sent, else its first
+score, in UTC. Its grade and route are those of its first score (what sales was told), and
+its follow-up clock starts at its arrival. The feedback of sales is summed up per lead in
+SQL (first and last feedback, stages reached); the latest outcome counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Literal, get_args
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import aliased
+
+from store.engine import read_transaction
+from store.models import Grade
+from store.queries import latest_outcomes
+from store.schema import Lead, OutcomeEvent, Score
+from store.store import LeadStore
+
+Period = Literal["week", "month", "quarter"]
+PERIODS: tuple[Period, ...] = get_args(Period)
+# A lead that reached a later stage passed the earlier ones: a won lead was accepted.
+ACCEPTED_OR_LATER = ("accepted", "opportunity", "won")
+OPPORTUNITY_OR_LATER = ("opportunity", "won")
+
+
+@dataclass(frozen=True)
+class LeadFacts:
+    """What the alignment reports need of one lead."""
+
+    lead_id: str
+    arrived_at: datetime
+    grade: Grade
+    queue: str
+    follow_up_hours: int | None
+    track: str | None
+    re_engage_on: date | None
+    client: str
+    fields: dict[str, Any]
+    accepted: bool
+    opportunity: bool
+    outcome: str | None
+    loss_reason: str | None
+    first_feedback_at: datetime | None
+    last_activity_at: datetime
+
+    @property
+    def due_at(self) -> datetime | None:
+        """The follow-up deadline of a lead routed to sales: arrival plus its hours."""
+        if self.queue != "sales" or self.follow_up_hours is None:
+            return None
+        return self.arrived_at + timedelta(hours=self.follow_up_hours)
+
+    @property
+    def good_grade(self) -> bool:
+        return self.grade in ("A", "B")
+
+    @property
+    def won(self) -> bool:
+        return self.outcome == "won"
+
+    @property
+    def lost(self) -> bool:
+        """Lost or disqualified, as in the funnel."""
+        return self.outcome in ("lost", "disqualified")
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    """Which leads a report counts; every condition given must hold."""
+
+    since: date | None = None
+    until: date | None = None  # inclusive
+    campaign: str | None = None
+    grade: Grade | None = None
+    client: str | None = None
+
+    def keeps(self, lead: LeadFacts, campaign_field: str) -> bool:
+        day = lead.arrived_at.date()
+        return (
+            (self.since is None or day >= self.since)
+            and (self.until is None or day <= self.until)
+            and (self.campaign is None or campaign_of(lead, campaign_field) == self.campaign)
+            and (self.grade is None or lead.grade == self.grade)
+            and (self.client is None or lead.client == self.client)
+        )
+
+
+def campaign_of(lead: LeadFacts, campaign_field: str) -> str | None:
+    value = lead.fields.get(campaign_field)
+    return None if value is None else str(value)
+
+
+def period_of(moment: date, period: Period) -> str:
+    """``2025-05`` (month), ``2025-Q2`` (quarter) or ISO week ``2025-W19``."""
+    if period == "month":
+        return f"{moment.year}-{moment.month:02d}"
+    if period == "quarter":
+        return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def periods_between(first: date, last: date, period: Period) -> list[str]:
+    """Every period from the one holding ``first`` to the one holding ``last``, in order.
+
+    Reports list each of them, so that a period without leads shows as zeros, not a gap.
+    """
+    keys: list[str] = []
+    day = _period_start(first, period)
+    while day <= last:
+        keys.append(period_of(day, period))
+        day = _next_period(day, period)
+    return keys
+
+
+def _period_start(day: date, period: Period) -> date:
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    month = day.month if period == "month" else (day.month - 1) // 3 * 3 + 1
+    return date(day.year, month, 1)
+
+
+def _next_period(start: date, period: Period) -> date:
+    if period == "week":
+        return start + timedelta(days=7)
+    month = start.month - 1 + (1 if period == "month" else 3)
+    return date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def parse_period(value: str) -> Period:
+    """``week``, ``month`` or ``quarter``; ``ValueError`` naming the choices otherwise."""
+    name = value.strip().lower()
+    for period in PERIODS:
+        if name == period:
+            return period
+    raise ValueError(f"{value!r} is not a period; use {', '.join(PERIODS)}")
+
+
+def lead_facts(
+    store: LeadStore, keep: LeadFilter | None = None, campaign_field: str = "campaign"
+) -> list[LeadFacts]:
+    """Every lead's facts (in lead id order), those ``keep`` rejects left out."""
+    with read_transaction(store.engine) as conn:
+        rows = conn.execute(_query(keep)).mappings().all()
+    leads = (_facts(row) for row in rows)
+    if keep is None:
+        return list(leads)
+    return [lead for lead in leads if keep.keeps(lead, campaign_field)]
+
+
+def _query(keep: LeadFilter | None) -> Select[Any]:
+    e = OutcomeEvent
+    reached = func.max(case((e.outcome.in_(ACCEPTED_OR_LATER), 1), else_=0))
+    opened = func.max(case((e.outcome.in_(OPPORTUNITY_OR_LATER), 1), else_=0))
+    feedback = (
+        select(
+            e.lead_id,
+            func.min(e.occurred_at).label("first_feedback_at"),
+            func.max(e.occurred_at).label("last_feedback_at"),
+            reached.label("accepted"),
+            opened.label("opportunity"),
+        )
+        .group_by(e.lead_id)
+        .subquery("feedback")
+    )
+    outcome = latest_outcomes()
+    first = aliased(Score, name="first_score")
+    query = (
+        select(
+            Lead.lead_id,
+            Lead.created_at,
+            Lead.first_scored_at,
+            Lead.latest_scored_at,
+            first.grade,
+            first.queue,
+            first.route,
+            first.client,
+            first.fields,
+            feedback.c.first_feedback_at,
+            feedback.c.last_feedback_at,
+            feedback.c.accepted,
+            feedback.c.opportunity,
+            outcome.c.outcome,
+            outcome.c.canonical_reason,
+        )
+        .join(first, first.id == Lead.first_score_id)
+        .outerjoin(feedback, feedback.c.lead_id == Lead.lead_id)
+        .outerjoin(outcome, and_(outcome.c.lead_id == Lead.lead_id, outcome.c.newest == 1))
+        .order_by(Lead.lead_id)
+    )
+    if keep is not None and keep.grade is not None:
+        query = query.where(first.grade == keep.grade)
+    if keep is not None and keep.client is not None:
+        query = query.where(first.client == keep.client)
+    return query
+
+
+def _facts(row: Any) -> LeadFacts:
+    route: dict[str, Any] = row["route"]
+    again = route.get("re_engage_on")
+    activity = [row["latest_scored_at"], row["last_feedback_at"]]
+    return LeadFacts(
+        lead_id=row["lead_id"],
+        arrived_at=row["created_at"] or row["first_scored_at"],
+        grade=row["grade"],
+        queue=row["queue"],
+        follow_up_hours=route.get("follow_up_within_hours"),
+        track=route.get("track"),
+        re_engage_on=None if again is None else date.fromisoformat(again),
+        client=row["client"],
+        fields=row["fields"],
+        accepted=bool(row["accepted"]),
+        opportunity=bool(row["opportunity"]),
+        outcome=row["outcome"],
+        loss_reason=row["canonical_reason"] if row["outcome"] in ("lost", "disqualified") else None,
+        first_feedback_at=row["first_feedback_at"],
+        last_activity_at=max(a for a in activity if a is not None),
+    )
+
+
+def span(leads: Iterable[LeadFacts]) -> tuple[date, date] | None:
+    """The first and last arrival day of these leads; None for no leads."""
+    days = [lead.arrived_at.date() for lead in leads]
+    return (min(days), max(days)) if days else None
