@@ -14,6 +14,7 @@ _TYPES: dict[str, Any] = {
     "boolean": Annotated[bool | None, Field(default=None)],
 }
 _TEXT = Annotated[str | None, Field(default=None, max_length=1000)]
+_ANSWER = Annotated[str, Field(max_length=1000)]
 
 
 class LeadBase(BaseModel):
@@ -35,6 +36,8 @@ def build_request_model(spec: LeadSpec) -> type[LeadBase]:
         fields[spec.lead.created_at] = Annotated[datetime | None, Field(default=None)]
     for name, kind in spec.feature_kinds.items():
         fields[name] = _TYPES.get(kind, _TEXT)
+        if name in spec.features.boolean_values:  # the spec's own answers, e.g. "unknown"
+            fields[name] = Annotated[bool | _ANSWER | None, Field(default=None)]
     for name in spec.features.drop:
         fields[name] = Annotated[Any, Field(default=None, description="accepted and ignored")]
     model = create_model(f"Lead_{_identifier(spec.name)}", __base__=LeadBase, **fields)

@@ -7,7 +7,6 @@ the API and the model can never disagree. See ``docs/spec.md`` for the reference
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Iterable
 from functools import cached_property
@@ -18,15 +17,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from features.errors import SpecError
-from features.reasons import (
-    DEFAULT_NURTURE_TRACKS,
-    DEFAULT_REASON_WEIGHTS,
-    GENERAL_TRACK,
-    CanonicalReason,
-)
+from features.fields import BadIds, BooleanValues, CsvSection, default_label, separator_hint
+from features.grading import GradesSection, RoutingSection
+from features.reasons import DEFAULT_REASON_WEIGHTS, CanonicalReason
 
-GRADES = ("A", "B", "C", "D")
-_TRACK_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 FieldKind = Literal["categorical", "numeric", "boolean", "email", "job_title", "company"]
 
 
@@ -35,8 +29,17 @@ class _Section(BaseModel):
 
 
 class LeadSection(_Section):
-    id: str
+    """The id and creation time. Without ``id`` the API's id is ``lead_id`` and an export
+    without such a column is numbered by row (see ``docs/spec.md``)."""
+
+    id: str = "lead_id"
     created_at: str | None = None
+    bad_ids: BadIds = "reject"  # "row_number": keep rows without or with a repeated id
+
+    @property
+    def named(self) -> bool:
+        """Whether the spec names its id column (else rows may be numbered instead)."""
+        return "id" in self.model_fields_set
 
 
 # The column that the outcomes join writes when a lead is won by appearing in the file.
@@ -115,55 +118,10 @@ class FeaturesSection(_Section):
     company: str | None = None
     drop: list[str] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=lambda: [""])
+    missing_by_field: dict[str, list[str]] = Field(default_factory=dict)
+    boolean_values: dict[str, BooleanValues] = Field(default_factory=dict)
+    labels: dict[str, str] = Field(default_factory=dict)
     groups: dict[str, list[str]] = Field(default_factory=dict)
-
-
-class GradesSection(_Section):
-    """How probabilities become grades: by sales capacity (shares) or by fixed thresholds."""
-
-    method: Literal["capacity", "threshold"] = "capacity"
-    capacity: dict[str, float] = Field(default_factory=lambda: {"A": 0.10, "B": 0.20, "C": 0.30})
-    thresholds: dict[str, float] | None = None
-
-    @model_validator(mode="after")
-    def _consistent(self) -> GradesSection:
-        if set(self.capacity) != {"A", "B", "C"}:
-            raise ValueError("grades.capacity needs shares for A, B and C")
-        if any(v <= 0 for v in self.capacity.values()) or sum(self.capacity.values()) >= 1:
-            raise ValueError("grades.capacity shares must be > 0 and add up to less than 1")
-        if self.method == "threshold":
-            t = self.thresholds
-            if t is None or set(t) != {"A", "B", "C"}:
-                raise ValueError("grades.method = 'threshold' needs thresholds for A, B and C")
-            if not 1 > t["A"] > t["B"] > t["C"] > 0:
-                raise ValueError("grades.thresholds must satisfy 1 > A > B > C > 0")
-        return self
-
-
-class RoutingSection(_Section):
-    """Sales deadlines for A and B; nurture tracks for C and D by their likely loss reason."""
-
-    follow_up_hours: dict[str, int] = Field(default_factory=lambda: {"A": 24, "B": 168})
-    re_engage_after_days: int = Field(default=90, ge=1, le=3650)
-    tracks: dict[CanonicalReason, str] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _sales_grades(self) -> RoutingSection:
-        if set(self.follow_up_hours) != {"A", "B"} or min(self.follow_up_hours.values()) < 1:
-            raise ValueError("routing.follow_up_hours needs whole hours >= 1 for A and B")
-        bad = sorted(t for t in self.tracks.values() if not _TRACK_NAME.fullmatch(t))
-        if bad:
-            raise ValueError(
-                f"routing.tracks: {bad[0]!r} is not a track name (lower-case letters, digits "
-                "and '_', starting with a letter)"
-            )
-        return self
-
-    @property
-    def nurture_tracks(self) -> dict[str, str]:
-        """Every canonical loss reason → its nurture track (defaults, then this spec's own)."""
-        tracks = {r: DEFAULT_NURTURE_TRACKS.get(r, GENERAL_TRACK) for r in CanonicalReason}
-        return {r.value: t for r, t in {**tracks, **self.tracks}.items()}
 
 
 class TargetAccountsSection(_Section):
@@ -189,6 +147,7 @@ class LeadSpec(_Section):
     routing: RoutingSection = Field(default_factory=RoutingSection)
     target_accounts: TargetAccountsSection = Field(default_factory=TargetAccountsSection)
     privacy: PrivacySection = Field(default_factory=PrivacySection)
+    csv: CsvSection = Field(default_factory=CsvSection)
 
     @model_validator(mode="after")
     def _one_role_per_column(self) -> LeadSpec:
@@ -205,7 +164,26 @@ class LeadSpec(_Section):
             unknown = sorted(set(fields) - set(self.feature_fields))
             if unknown:
                 raise ValueError(f"features.groups.{group} names non-features: {unknown}")
+        f = self.features
+        for key, named, allowed in (
+            ("missing_by_field", f.missing_by_field, self.feature_fields),
+            ("labels", f.labels, self.feature_fields),
+            ("boolean_values", f.boolean_values, f.boolean),
+        ):
+            unknown = sorted(set(named) - set(allowed))
+            if unknown:
+                what = "boolean features" if key == "boolean_values" else "features"
+                raise ValueError(f"features.{key} names fields that are not {what}: {unknown}")
         return self
+
+    def missing_for(self, field: str) -> tuple[str, ...]:
+        """Answers that mean "missing" in this field: the global ones and its own."""
+        own = self.features.missing_by_field.get(field, [])
+        return (*self.features.missing, *own) if own else tuple(self.features.missing)
+
+    def label_for(self, field: str) -> str:
+        """The field as people name it: its ``features.labels`` entry or a readable default."""
+        return self.features.labels.get(field) or default_label(field)
 
     def _roles(self) -> Iterable[tuple[str, str]]:
         yield self.lead.id, "lead.id"
@@ -250,9 +228,10 @@ class LeadSpec(_Section):
 
     @property
     def required_columns(self) -> list[str]:
-        """Columns a training export must have."""
+        """Columns a training export must have (the id only if the spec names it)."""
         optional = [c for c in (self.lead.created_at, self.outcome.date) if c]
-        return [self.lead.id, self.outcome.column, *optional, *self.feature_fields]
+        ids = [self.lead.id] if self.lead.named else []
+        return [*ids, self.outcome.column, *optional, *self.feature_fields]
 
     def check_columns(self, columns: Iterable[str]) -> None:
         """Fail, naming them, if columns the spec relies on are absent from the data."""
@@ -266,7 +245,8 @@ class LeadSpec(_Section):
             )
         if missing:
             raise SpecError(
-                f"the data lacks column(s) named in the spec: {', '.join(missing)}",
+                f"the data lacks column(s) named in the spec: {', '.join(missing)}"
+                + separator_hint(list(present), len(missing), len(self.required_columns)),
                 field=missing[0],
                 missing=missing,
             )

@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 from pandas.api.types import is_scalar
+
+from features.fields import BooleanValues
 
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "on"})
 _FALSE = frozenset({"false", "f", "no", "n", "0", "off"})
@@ -37,11 +40,11 @@ def parse_number(value: Any, placeholders: Collection[str] = ("",)) -> float | N
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, int | float):
-        return float(value)
+        return _unless_marker(float(value), placeholders)
     text = str(value).strip().replace(",", "")
     if not _NUMBER.match(text):
         raise ValueError(f"{value!r} is not a number")
-    return float(text)
+    return _unless_marker(float(text), placeholders)
 
 
 def parse_bool(value: Any, placeholders: Collection[str] = ("",)) -> bool | None:
@@ -66,4 +69,28 @@ def parse_text(value: Any, placeholders: Collection[str] = ("",)) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    return None if text in placeholders else text
+
+
+def parse_answer(
+    value: Any, placeholders: Collection[str] = ("",), answers: BooleanValues | None = None
+) -> bool | None:
+    """A yes/no field's value: with the spec's own ``answers``, any other text is unknown."""
+    if answers is None or isinstance(value, bool):
+        return parse_bool(value, placeholders)
+    text = parse_text(value, placeholders)
+    return None if text is None else answers.parse(text)
+
+
+def _unless_marker(number: float, placeholders: Collection[str]) -> float | None:
+    """None when a field's missing markers include this number (e.g. 999 for "never")."""
+    if len(placeholders) > 1 and number in _numeric_markers(tuple(placeholders)):
+        return None
+    return number
+
+
+@lru_cache(maxsize=256)
+def _numeric_markers(placeholders: tuple[str, ...]) -> frozenset[float]:
+    numbers = (p.strip().replace(",", "") for p in placeholders)
+    return frozenset(float(p) for p in numbers if _NUMBER.match(p))

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from features.derived import email_domain
-from models.report import MIN_EVIDENCE_LEADS, Bucket, FieldStats
+from models.report import MIN_EVIDENCE_LEADS, Bucket, FieldStats, in_sentence
 
 MISSING, OTHER, UNKNOWN = "(missing)", "(other)", "(unknown)"
 _TITLES = {
@@ -70,7 +70,7 @@ def bucket_key(stats: FieldStats, row: np.ndarray) -> str | None:
 
 def describe(stats: FieldStats, key: str) -> tuple[str, str]:
     """(label, phrase) of a bucket: ``("director title", "leads with director titles")``."""
-    name = stats.label.lower()
+    name = in_sentence(stats.label)
     fixed = _FIXED.get(stats.kind, {})
     if key in fixed:
         return fixed[key]
@@ -146,7 +146,7 @@ def _head(stats: FieldStats, shown: str | None) -> str:
     if shown is None:
         return f"{stats.label} not given"
     if stats.kind == "boolean":
-        return stats.label if shown == "yes" else f"No {stats.label.lower()}"
+        return stats.label if shown == "yes" else f"No {in_sentence(stats.label)}"
     if stats.kind == "numeric":
         return f"{stats.label} {shown}"
     return f"{stats.label} '{shown}'"

@@ -9,8 +9,8 @@ from typing import Literal, TypedDict
 
 import numpy as np
 
+from features.grading import GRADES, RoutingSection
 from features.reasons import DEFAULT_NURTURE_TRACKS, GENERAL_TRACK, RE_ENGAGE_LATER
-from features.spec import GRADES, RoutingSection
 
 Queue = Literal["sales", "nurture"]
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from features.fields import default_label
+from features.spec import LeadSpec
+
 # A bucket with fewer training leads than this is called rare in a reason's sentence.
 MIN_EVIDENCE_LEADS = 20
 
@@ -89,7 +92,14 @@ class ModelReport(_Frozen):
         return [row.field for row in self.importance[:n]]
 
 
-def field_label(name: str) -> str:
-    """A column name as people write it: ``job_title`` → ``Job title``."""
-    text = name.replace("_", " ").replace("-", " ").strip()
-    return text[:1].upper() + text[1:] if text else name
+def field_label(name: str, spec: LeadSpec | None = None) -> str:
+    """A field as people name it: the spec's label, else ``job_title`` → ``Job title``."""
+    return spec.label_for(name) if spec is not None else default_label(name)
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: 'Exit rates' → 'exit rates'; 'VIP status' stays."""
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and first.rstrip(".").isupper():
+        return label
+    return label[:1].lower() + label[1:]

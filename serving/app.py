@@ -12,12 +12,12 @@ from fastapi import FastAPI
 from serving.auth import RateLimiter, warn_if_open
 from serving.body_limit import BodyLimitMiddleware
 from serving.errors import install_error_handlers
-from serving.feedback import open_store
 from serving.keys import KeyRing
 from serving.model_source import ModelSource
 from serving.openapi import install_openapi, operation_id
-from serving.routes import funnel, leads, meta, overdue, report, score, ui
+from serving.routes import alignment, funnel, leads, meta, overdue, report, score, ui
 from serving.settings import ServeSettings
+from serving.storing import open_store
 
 # The API's version in /openapi.json: 0.2 split batches off /v1/leads/score (see README, API).
 API_VERSION = "0.2.0"
@@ -64,6 +64,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.include_router(leads.router)
     app.include_router(funnel.router)
     app.include_router(overdue.router)
+    app.include_router(alignment.router)
     app.include_router(ui.router)
     # Outermost of leadgrade's own layers: an oversized body is refused before any other work.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from sklearn.calibration import calibration_curve
 
-from models.report import FieldStats
+from models.report import FieldStats, in_sentence
 from training.evaluate import GRADES, Evaluation
 
 FIGSIZE = (7.0, 4.5)
@@ -108,7 +108,7 @@ def value_conversion_figure(stats: FieldStats, base_rate: float) -> Figure:
     rows = [b for b in stats.buckets if b.conversion is not None]
     if not rows:
         raise ValueError(f"field {stats.field!r} has no value with leads to plot")
-    fig, ax = _new_figure(f"Conversion by {stats.label.lower()}")
+    fig, ax = _new_figure(f"Conversion by {in_sentence(stats.label)}")
     labels = [b.label for b in reversed(rows)]  # barh draws bottom-up
     rates = [b.conversion or 0.0 for b in reversed(rows)]
     bars = ax.barh(labels, rates, color=PALETTE[0])

@@ -66,24 +66,23 @@ def build_report(
         base_points=float(base_tenths[0]) / 10.0,
         evaluated_on="holdout",
         evaluated_leads=len(holdout),
-        importance=importance(scorer.spec.feature_fields, contributions, tenths / 10.0),
+        importance=importance(scorer.spec, contributions, tenths / 10.0),
         fields=field_stats(scorer.spec, scorer.transformer, X, y),
         grades=[GradeSummary.model_validate(row.model_dump()) for row in evaluation.grades],
         calibration=calibration_bins(y[holdout], p_holdout),
     )
 
 
-def importance(
-    fields: list[str], log_odds: np.ndarray, points: np.ndarray
-) -> list[FieldImportance]:
-    """Mean |contribution| per field, largest first."""
+def importance(spec: LeadSpec, log_odds: np.ndarray, points: np.ndarray) -> list[FieldImportance]:
+    """Mean |contribution| per feature field of the spec, largest first."""
+    fields = spec.feature_fields
     mean_points = np.abs(points).mean(axis=0)
     mean_log_odds = np.abs(log_odds).mean(axis=0)
     total = float(mean_points.sum()) or 1.0
     rows = [
         FieldImportance(
             field=f,
-            label=field_label(f),
+            label=field_label(f, spec),
             mean_abs_points=float(mean_points[j]),
             mean_abs_log_odds=float(mean_log_odds[j]),
             share=float(mean_points[j]) / total,
@@ -117,7 +116,7 @@ def _one_field(
     aux = f"{field}__function"
     stats = FieldStats(
         field=field,
-        label=field_label(field),
+        label=field_label(field, spec),
         kind=kind,
         column=column,
         aux_column=names.index(aux) if kind == "job_title" and aux in names else None,

@@ -32,6 +32,7 @@ def train_and_register(
     spec = LeadSpec.parse(spec_text, source=str(spec_path or "demo spec"))
     source = read_file(data, spec, progress)
     extra = {"data": str(data), "spec": spec.name, "data_source": "file"}
+    extra |= source.dialect.params() if source.dialect else {}
     if source.join:
         extra["outcomes"] = str(outcomes_path(spec, data))
     return fit_and_log(
@@ -50,6 +51,8 @@ def read_file(data: Path, spec: LeadSpec, progress: Progress) -> TrainingData:
     """Read an export, joining the spec's outcomes file, and report the join."""
     progress(f"reading {data}")
     source = read_training_data(data, spec)
+    if source.dialect:
+        progress(f"read {len(source.frame)} rows as CSV: {source.dialect.describe()}")
     for line in source.join.lines() if source.join else []:
         progress(line)
     return source

@@ -17,7 +17,7 @@ import pandas as pd
 from features.errors import DataError
 from features.spec import OUTCOME_FROM_FILE, LeadSpec
 from features.values import parse_text
-from training.data import read_leads
+from training.data import CsvDialect, read_export
 
 _KEY = "__join_key__"
 _EXAMPLES = 3
@@ -50,6 +50,7 @@ class JoinReport:
 class TrainingData:
     frame: pd.DataFrame  # the leads, with the outcome (and its date) joined in
     join: JoinReport | None  # None when the outcome is a column of the export
+    dialect: CsvDialect | None = None  # how the lead export was read; None for Parquet
 
 
 def outcomes_path(spec: LeadSpec, data: Path) -> Path | None:
@@ -63,18 +64,20 @@ def outcomes_path(spec: LeadSpec, data: Path) -> Path | None:
 def read_training_data(data: str | Path, spec: LeadSpec) -> TrainingData:
     """Read the lead export and, if the spec names one, join its outcomes file."""
     data = Path(data)
-    leads = read_leads(data)
+    export = read_export(data, spec.csv)
+    leads, dialect = export.frame, export.dialect
     path = outcomes_path(spec, data)
     if path is None:
-        return TrainingData(leads, None)
+        return TrainingData(leads, None, dialect)
     if not path.is_file():
         raise DataError(
             f"no outcomes file {path}: outcome.file = {spec.outcome.file!r} is read from the "
             f"data file's folder ({data.parent})",
             field="outcome.file",
         )
-    frame, report = join_outcomes(leads, read_leads(path), spec, source=str(path))
-    return TrainingData(frame, report)
+    outcomes = read_export(path, spec.csv).frame
+    frame, report = join_outcomes(leads, outcomes, spec, source=str(path))
+    return TrainingData(frame, report, dialect)
 
 
 def join_outcomes(

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Header, Path, Response, status
 
 from serving.auth import ClientDep, require_role
 from serving.deps import SourceDep, StoreDep
-from serving.feedback import LeadOut, lead_view, record_outcome
 from serving.keys import Role
 from serving.schemas import error_responses
+from serving.storing import LeadOut, lead_view, record_outcome
 from store import OutcomeIn, OutcomeReceipt
 
 router = APIRouter(

@@ -12,7 +12,6 @@ from serving import explaining, scoring
 from serving.auth import ClientDep, require_role
 from serving.deps import ModelDep, SettingsDep, StoreDep
 from serving.errors import InvalidRequest
-from serving.feedback import store_scores
 from serving.keys import Role
 from serving.model_source import ServedModel
 from serving.schemas import (
@@ -22,6 +21,7 @@ from serving.schemas import (
     ScoreOut,
     error_responses,
 )
+from serving.storing import store_scores
 from store import LeadStore
 
 router = APIRouter(prefix="/v1/leads", tags=["scoring"])

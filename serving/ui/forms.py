@@ -98,7 +98,7 @@ def _field(
         options = tuple(getattr(transformer, "categories_", {}).get(name, []))
     return FormField(
         name=name,
-        label=field_label(name),
+        label=field_label(name, spec),
         input=_INPUTS.get(kind, "text"),
         value=values.get(name, ""),
         options=options,

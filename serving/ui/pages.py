@@ -68,7 +68,8 @@ def lead_result(
     rows = explanation["contributions"]
     reasons = top_reasons(rows, TOP_REASONS)
     chart = charts.diverging_bars(
-        [(field_label(r["field"]), r["points"]) for r in reasons], "Top reasons, in score points"
+        [(field_label(r["field"], scorer.spec), r["points"]) for r in reasons],
+        "Top reasons, in score points",
     )
     return {
         **score,
@@ -78,7 +79,7 @@ def lead_result(
         "base_points": explanation["base_points"],
         "reasons": reasons,
         "chart": chart,
-        "contributions": [{**r, "label": field_label(r["field"])} for r in rows],
+        "contributions": [{**r, "label": field_label(r["field"], scorer.spec)} for r in rows],
         "previous": previous(form, score["score"]),
     }
 
