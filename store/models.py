@@ -10,8 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 Outcome = Literal["won", "lost", "disqualified"]
 # Progress that is not an outcome: sales took the lead, an opportunity was opened.
 Stage = Literal["accepted", "opportunity"]
-# One enum in the API schema (a union of two would become two look-alike types in clients).
-Feedback = Literal[Outcome, Stage]
+Feedback = Literal[Outcome, Stage]  # one literal, so an error names the field alone
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
 STAGES: tuple[str, ...] = get_args(Stage)
 # Clocks of the CRM and the service may disagree by this much.
@@ -80,36 +79,17 @@ class OutcomeRecord(_OutcomeFields):
     reported_by: str
 
 
-# Answers always carry every field (null when it does not apply): say so in their schema.
-_ANSWER = ConfigDict(json_schema_serialization_defaults_required=True)
-
-
 class Route(BaseModel):
-    """Where the lead goes: sales (A, B) with a deadline, or a nurture track (C, D)."""
-
-    model_config = _ANSWER
-
     queue: Literal["sales", "nurture"]
-    follow_up_within_hours: int | None = Field(
-        default=None, ge=0, description="sales follow-up deadline (A, B)"
-    )
-    track: str | None = Field(
-        default=None,
-        description="C, D: nurture track by the likely loss reason (re_engage_later, "
-        "education, find_right_contact, general); 'target_account' for a target account",
-    )
-    # Absent from scores stored before nurture tracks.
-    re_engage_on: date | None = Field(
-        default=None, description="re_engage_later track: the day to contact the lead again"
-    )
+    follow_up_within_hours: int | None = Field(default=None, ge=0)
+    track: str | None = None
+    re_engage_on: date | None = None  # absent from scores stored before nurture tracks
 
 
 class ModelRef(BaseModel):
     """The model that scored: a registry version, or none for a model served from a file."""
 
-    model_config = ConfigDict(
-        coerce_numbers_to_str=True, json_schema_serialization_defaults_required=True
-    )
+    model_config = ConfigDict(coerce_numbers_to_str=True)
 
     name: str
     version: str | None = None
