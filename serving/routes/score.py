@@ -6,30 +6,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
-from pydantic import TypeAdapter
 
-from serving import explaining, scoring
 from serving.auth import ClientDep, require_role
 from serving.deps import ModelDep, SettingsDep, StoreDep
 from serving.errors import InvalidRequest
+from serving.explaining import explain_lead as explain_one
 from serving.keys import Role
-from serving.model_source import ServedModel
-from serving.schemas import (
-    NO_MODEL,
-    ExplanationOut,
-    ScoreBatchOut,
-    ScoreOut,
-    error_responses,
-)
-from serving.storing import store_scores
-from store import LeadStore
+from serving.schemas import NO_MODEL, ExplanationOut, ScoreBatchOut, ScoreOut, error_responses
+from serving.score_request import ScoreRequest, answer
 
 router = APIRouter(prefix="/v1/leads", tags=["scoring"])
 
 BATCH_PATH = "/v1/leads/score/batch"
 # A list sent to /score is the 0.1 batch form: still answered (a bare list) until 0.3.
 DEPRECATED_LIST = {"Deprecation": "true", "Link": f'<{BATCH_PATH}>; rel="successor-version"'}
-_LIST_OF_SCORES = TypeAdapter(list[ScoreOut])
 
 Explain = Annotated[
     bool, Query(description="add top reasons, fit and engagement (slower: TreeSHAP)")
@@ -47,7 +37,7 @@ _STORE = "No model loaded yet, or the lead store failed (nothing was stored)"
     openapi_extra={"x-lead-schema": "one"},
     dependencies=[Depends(require_role(Role.CRM))],
 )
-def score_lead(
+async def score_lead(
     body: Annotated[Any, Body(description="One lead")],
     model: ModelDep,
     settings: SettingsDep,
@@ -71,12 +61,12 @@ def score_lead(
     0.1), with a `Deprecation` header, until 0.3; send lists to `POST /v1/leads/score/batch`.
     """
     if isinstance(body, list):
-        results = _grade(body, model, settings.max_batch, store, client, explain, top)
-        payload = _LIST_OF_SCORES.dump_python(
-            _LIST_OF_SCORES.validate_python(results), mode="json", exclude_unset=True
-        )
-        return JSONResponse(payload, headers=DEPRECATED_LIST)
-    return _grade(body, model, 1, store, client, explain, top)[0]
+        deprecated = ScoreRequest(body, client, settings.max_batch, explain, top)
+        return JSONResponse(await answer(deprecated, model, store), headers=DEPRECATED_LIST)
+    request = ScoreRequest(body, client, 1, explain, top)
+    # The scorer builds results in the documented shape: a JSONResponse skips validating
+    # them again against the response model (which stays for the OpenAPI document).
+    return JSONResponse(await answer(request, model, store))
 
 
 @router.post(
@@ -94,7 +84,7 @@ def score_lead(
     openapi_extra={"x-lead-schema": "batch"},
     dependencies=[Depends(require_role(Role.CRM))],
 )
-def score_leads(
+async def score_leads(
     body: Annotated[Any, Body(description="A list of leads (1 to LEADGRADE_MAX_BATCH)")],
     model: ModelDep,
     settings: SettingsDep,
@@ -113,25 +103,8 @@ def score_leads(
         raise InvalidRequest(
             "send a list of leads here; one lead object goes to POST /v1/leads/score"
         )
-    return {"scores": _grade(body, model, settings.max_batch, store, client, explain, top)}
-
-
-def _grade(
-    body: Any,
-    model: ServedModel,
-    max_batch: int,
-    store: LeadStore,
-    client: str,
-    explain: bool,
-    top: int,
-) -> list[dict[str, Any]]:
-    records, _ = scoring.parse_leads(body, model, max_batch)
-    if explain:
-        results = explaining.explain_leads(records, model, top)
-    else:
-        results = scoring.score_leads(records, model)
-    store_scores(store, model, records, results, client=client)
-    return results
+    request = ScoreRequest(body, client, settings.max_batch, explain, top)
+    return JSONResponse({"scores": await answer(request, model, store)})
 
 
 @router.post(
@@ -148,4 +121,4 @@ def explain_lead(body: Annotated[Any, Body(description="One lead")], model: Mode
     log-odds (LightGBM's TreeSHAP), and a sentence with evidence from the training data.
     Nothing is stored.
     """
-    return explaining.explain_lead(body, model)
+    return explain_one(body, model)
