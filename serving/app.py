@@ -15,7 +15,7 @@ from serving.errors import install_error_handlers
 from serving.keys import KeyRing
 from serving.model_source import ModelSource
 from serving.openapi import install_openapi, operation_id
-from serving.routes import alignment, funnel, leads, meta, overdue, report, score, ui
+from serving.routes import admin, alignment, funnel, leads, meta, overdue, report, score, ui
 from serving.settings import ServeSettings
 from serving.storing import open_store
 
@@ -33,7 +33,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
         warn_if_open(settings)
         store = await anyio.to_thread.run_sync(open_store, settings)
         app.state.store = store
-        await source.refresh()
+        await source.start()
         watcher = None
         if settings.model_poll_seconds > 0:
             watcher = asyncio.create_task(source.watch(settings.model_poll_seconds))
@@ -59,6 +59,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     install_error_handlers(app)
     app.include_router(meta.router)
+    app.include_router(admin.router)
     app.include_router(score.router)
     app.include_router(report.router)
     app.include_router(leads.router)

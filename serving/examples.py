@@ -186,6 +186,15 @@ ERRORS: dict[str, dict[str, Any]] = {
             }
         ],
     ),
+    "model_refused": _error(
+        "model_refused",
+        "version 4 was refused: its request schema differs from the running model's",
+        model=MODEL,
+        alias_version="4",
+        degraded=True,
+        last_error="version 4 was refused: its request schema differs from the running model's",
+        schema_change=None,
+    ),
     "report_unavailable": _error(
         "report_unavailable",
         "this model was trained before model reports existed: retrain it to get one",
@@ -221,6 +230,7 @@ OPERATION_EXAMPLES: dict[str, dict[str, dict[str, Any]]] = {
 # Error examples by status, unless the operation has its own below.
 ERRORS_BY_STATUS: dict[str, tuple[str, ...]] = {
     "401": ("unauthorized",),
+    "409": ("model_refused",),
     "403": ("forbidden",),
     "404": ("lead_not_found",),
     "413": ("payload_too_large",),

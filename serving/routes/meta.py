@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 
 from serving.auth import require_role
 from serving.deps import ModelDep, SourceDep
@@ -28,11 +29,16 @@ def get_health() -> dict[str, str]:
     responses=error_responses({503: NO_MODEL}, keyed=False),
 )
 def get_readiness(source: SourceDep) -> Any:
-    """Ready to score: 200 with a model loaded, 503 otherwise."""
+    """Ready to score: 200 while a model serves, 503 when none does.
+
+    The body says which version serves, which version the alias names and the last load
+    error; `degraded` is true while the served version is not the alias's (a refused new
+    champion, or an earlier champion served because the champion cannot be loaded).
+    """
     if not source.ready:
         why = source.last_error or "model not loaded yet"
-        return error_response(ModelUnavailable(why))
-    return {"status": "ready", "model": source.current.info.as_dict()}
+        return error_response(ModelUnavailable(why, **source.status()))
+    return JSONResponse({"status": "ready", **source.status()})
 
 
 @router.get(
@@ -42,7 +48,11 @@ def get_readiness(source: SourceDep) -> Any:
     responses=error_responses({503: NO_MODEL}),
     dependencies=[Depends(require_role(Role.CRM, Role.MARKETING))],
 )
-def get_model(model: ModelDep) -> ModelOut:
-    """The model card: version, training window, row counts, metrics, cut-offs, features."""
+def get_model(model: ModelDep, source: SourceDep) -> ModelOut:
+    """The model card: version, training window, row counts, metrics, cut-offs, features.
+
+    `serving` says which version the alias names and the last load error, as /ready does.
+    """
     card = model.loaded.scorer.card.model_dump(mode="json")
-    return ModelOut.model_validate({"model": model.info.as_dict(), "card": card})
+    status = source.status()
+    return ModelOut.model_validate({"model": model.info.as_dict(), "serving": status, "card": card})
