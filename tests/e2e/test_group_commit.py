@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.pool import NullPool
 
 from features.spec import demo_spec
+from models.saved import save_scorer
 from store.schema import Score
 from tests.e2e.test_durability import server
 from tests.helpers import tiny_training
@@ -29,7 +30,7 @@ KILL_AFTER = 400
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path: Path = tiny_training().scorer.save(tmp_path_factory.mktemp("model") / "tiny.joblib")
+    path: Path = save_scorer(tiny_training().scorer, tmp_path_factory.mktemp("model") / "tiny")
     return path
 
 
