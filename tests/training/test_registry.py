@@ -10,9 +10,9 @@ from mlflow.artifacts import download_artifacts
 from models.registry import CHALLENGER, CHAMPION, ModelNotFound, load_model
 from tests.helpers import tiny_training
 from training.demo_data import generate_leads
+from training.from_file import train_from_file
 from training.pipeline import LABEL_COLUMN
 from training.promote import promote
-from training.run import train_and_register
 from training.settings import TrainSettings
 
 
@@ -30,7 +30,7 @@ def data(settings):
 
 @pytest.fixture(scope="module")
 def first(settings, data):
-    return train_and_register(data, None, settings=settings)
+    return train_from_file(data, None, settings=settings)
 
 
 def test_a_run_logs_metrics_spec_evaluation_and_plots(settings, first):
@@ -74,7 +74,7 @@ def test_the_first_model_is_promoted_and_a_worse_one_is_refused(settings, data, 
     assert "no champion yet" in decision.reason
     assert promote(settings).reason == f"version {first.version} is already the champion"
 
-    worse = train_and_register(scrambled_history(data, settings.home), None, settings=settings)
+    worse = train_from_file(scrambled_history(data, settings.home), None, settings=settings)
     refused = promote(settings)
     assert not refused.promoted
     assert refused.reason.startswith("refused: roc_auc")
