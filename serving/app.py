@@ -15,7 +15,7 @@ from serving.errors import install_error_handlers
 from serving.keys import KeyRing
 from serving.model_source import ModelSource
 from serving.openapi import install_openapi
-from serving.routes import funnel, leads, meta, overdue, report, score, ui
+from serving.routes import admin, alignment, funnel, leads, meta, overdue, report, score, ui
 from serving.settings import ServeSettings
 from serving.storing import open_store
 
@@ -30,7 +30,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
         warn_if_open(settings)
         store = await anyio.to_thread.run_sync(open_store, settings)
         app.state.store = store
-        await source.refresh()
+        await source.start()
         watcher = None
         if settings.model_poll_seconds > 0:
             watcher = asyncio.create_task(source.watch(settings.model_poll_seconds))
@@ -55,11 +55,13 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     install_error_handlers(app)
     app.include_router(meta.router)
+    app.include_router(admin.router)
     app.include_router(score.router)
     app.include_router(report.router)
     app.include_router(leads.router)
     app.include_router(funnel.router)
     app.include_router(overdue.router)
+    app.include_router(alignment.router)
     app.include_router(ui.router)
     # Outermost of leadgrade's own layers: an oversized body is refused before any other work.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -78,9 +78,31 @@ class ReportOut(BaseModel):
     report: ModelReport
 
 
+class ServingOut(BaseModel):
+    """Which version serves, which the alias names, and why they differ."""
+
+    alias_version: str | None = Field(description="the version the alias names (registry)")
+    degraded: bool = Field(description="a model serves, but not the alias's version")
+    last_error: str | None = Field(description="why the last version tried was refused")
+    schema_change: str | None = Field(
+        description="how the last swap changed the request schema (fields added or removed)"
+    )
+
+
 class ModelOut(BaseModel):
     model: ModelRef
+    serving: ServingOut
     card: dict[str, Any]
+
+
+class ReadyOut(ServingOut):
+    status: Literal["ready"]
+    model: ModelRef
+
+
+class ReloadOut(ServingOut):
+    swapped: bool = Field(description="a new version was loaded, checked and swapped in")
+    model: ModelRef
 
 
 class ErrorDetail(BaseModel):

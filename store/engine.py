@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,8 @@ SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 _WRITE = "leadgrade_write"
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Longest pause between two attempts to switch a new SQLite file to WAL (see _switch_to_wal).
+_WAL_RETRY_MAX_SLEEP = 0.05
 
 
 def shown_url(url: str) -> str:
@@ -50,10 +54,31 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     # WAL lets readers run beside the one writer; synchronous=FULL syncs the log on every
     # commit, so an acknowledged write survives a power cut, not only a crash.
-    cursor.execute("PRAGMA journal_mode = WAL")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the file in WAL mode, retrying while another connection is switching it too.
+
+    The switch needs an exclusive lock taken on top of a shared one. When two connections
+    try at once, SQLite answers one of them SQLITE_BUSY at once instead of calling the busy
+    handler (waiting could deadlock), so busy_timeout does not cover it: processes and
+    threads opening one new store together retry here until the other one is done.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    pause = 0.001
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorname != "SQLITE_BUSY" or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(2 * pause, _WAL_RETRY_MAX_SLEEP)
 
 
 def _sqlite_begin(conn: Connection) -> None:
