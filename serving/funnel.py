@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pydantic import BaseModel, Field
 
 from serving.errors import InvalidRequest
-from serving.feedback import store_errors
 from serving.model_source import ModelSource
+from serving.storing import store_errors
 from store import LeadStore
 from store.funnel import Dimension, FunnelRow, funnel, funnel_fields, parse_dimensions
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from serving.feedback import store_errors
+from serving.storing import store_errors
 from store import LeadStore
 from store.overdue import OverdueLead, overdue
 

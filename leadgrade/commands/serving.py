@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
-from leadgrade.commands.training import demo_data, promote, train
-from leadgrade.output import console, demo_path, fail
+from features.errors import LeadgradeError
+from leadgrade.commands.training import SpecOpt, demo_data, promote, train
+from leadgrade.output import console, demo_path, fail, fail_with, say
 
 app = typer.Typer()
 keys_app = typer.Typer(help="API keys and their roles.", no_args_is_help=True)
@@ -38,7 +40,23 @@ def serve(
         console.print(
             f"no keys file (LEADGRADE_KEYS_FILE): open to anyone who can reach {settings.host}"
         )
-    uvicorn.run(api, host=settings.host, port=settings.port, log_level="info")
+    if settings.workers > 1 and settings.resolved_database_url.startswith("sqlite"):
+        console.print(
+            f"{settings.workers} workers share one SQLite file, which takes one writer at a "
+            "time: for several processes, put the lead store in PostgreSQL"
+        )
+    # Each worker process builds its own app from the environment (a factory by import
+    # name); uvicorn's plain access log is off: the service logs its requests itself.
+    app: Any = "serving.app:create_app" if settings.workers > 1 else api
+    uvicorn.run(
+        app,
+        factory=settings.workers > 1,
+        workers=settings.workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,
+    )
 
 
 @keys_app.command("new")
@@ -85,3 +103,28 @@ def run() -> None:
         train(data=None, spec=None)
         promote(force=False)
     serve(host=None, port=None)
+
+
+@app.command()
+def openapi(
+    out: Annotated[Path, typer.Option(help="Where to write it (`-` for standard output)")] = Path(
+        "docs/openapi.json"
+    ),
+    spec: SpecOpt = None,
+) -> None:
+    """Write the API's OpenAPI document for a spec's leads (what `make openapi` commits)."""
+    from features.spec import demo_spec, load_spec
+    from serving.openapi import document_text
+
+    try:
+        text = document_text(load_spec(spec) if spec else demo_spec())
+    except LeadgradeError as exc:
+        raise fail(exc) from exc
+    if str(out) == "-":
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail_with(f"cannot write {out}: {exc.strerror}") from exc
+    say(f"wrote {out}")

@@ -1,16 +1,18 @@
 """The lead store on SQLite and PostgreSQL: history, privacy, idempotency, training data."""
 
 import json
+import multiprocessing
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from multiprocessing.synchronize import Barrier as BarrierType
 
 import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from pydantic import ValidationError
-from sqlalchemy import Engine, create_engine, func, inspect, select
+from sqlalchemy import Engine, create_engine, func, inspect, select, text
 
 from features.errors import DataError
 from store import (
@@ -74,7 +76,7 @@ def test_migrations_name_constraints_as_the_models_do(store, tmp_path):
     reference.dispose()
 
 
-def test_processes_starting_together_migrate_once(store_url):
+def test_threads_starting_together_migrate_once(store_url):
     stores = [LeadStore(store_url) for _ in range(4)]
     start = threading.Barrier(len(stores))
 
@@ -90,6 +92,36 @@ def test_processes_starting_together_migrate_once(store_url):
     finally:
         for store in stores:
             store.dispose()
+
+
+def _upgrade_when_all_ready(url: str, start: BarrierType) -> None:
+    store = LeadStore(url)
+    try:
+        start.wait()
+        store.upgrade()
+    finally:
+        store.dispose()
+
+
+def test_processes_starting_together_migrate_once(store_url):
+    # Separate processes, as replicas start in a real deployment. Forked, so that the
+    # children start at once instead of importing the store anew (each opens its own engine).
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(4, timeout=60)
+    processes = [
+        context.Process(target=_upgrade_when_all_ready, args=(store_url, start)) for _ in range(4)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+    assert [p.exitcode for p in processes] == [0, 0, 0, 0]
+    store = LeadStore(store_url)
+    with store.engine.connect() as conn:
+        assert {"leads", "scores", "outcomes"} <= set(inspect(conn).get_table_names())
+        versions = conn.scalar(text(f"SELECT count(*) FROM {VERSION_TABLE}"))
+    store.dispose()
+    assert versions == 1
 
 
 def test_store_rejects_an_unsupported_database():
