@@ -64,11 +64,10 @@ class LeadBase(BaseModel):
 
 
 def _number(low: float, high: float) -> Any:
-    return Annotated[
-        float | None,
-        BeforeValidator(_not_a_boolean),
-        Field(default=None, allow_inf_nan=False, ge=low, le=high),
-    ]
+    # The bounds sit on the float inside the optional: on ``float | None`` itself pydantic
+    # would compare None with them and fail with a TypeError (a 500) for a missing number.
+    bounded = Annotated[float, Field(allow_inf_nan=False, ge=low, le=high)]
+    return Annotated[bounded | None, BeforeValidator(_not_a_boolean), Field(default=None)]
 
 
 def build_request_model(spec: LeadSpec) -> type[LeadBase]:

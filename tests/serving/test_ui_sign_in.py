@@ -15,7 +15,7 @@ KEYS = {
     "admin": ("admin-key-0123456789abcdef", ["admin"]),
     "retired": ("retired-key-0123456789abc", ["marketing"]),
 }
-PAGES = ["/ui", "/ui/model", "/ui/funnel"]
+PAGES = ["/ui", "/ui/model", "/ui/funnel", "/ui/alignment"]
 
 
 @pytest.fixture
