@@ -84,6 +84,7 @@ def log_training(
         )
         mlflow.log_dict(asdict(result.validation), "validation.json")
         _log_leakage_audit(result)
+        _log_win_rates(result)
         _log_loss_reasons(result)
         _log_plots(result)
         _log_report(result)
@@ -180,6 +181,14 @@ def _log_leakage_audit(result: TrainingResult) -> None:
     mlflow.log_param("allow_leaky", json.dumps(list(audit.checks.allow_leaky)))
     overridden = [f.field for f in audit.features if f.allowed]
     mlflow.set_tag("leadgrade.leakage_overridden", ",".join(overridden) or "none")
+
+
+def _log_win_rates(result: TrainingResult) -> None:
+    """Win rate per part of the split as metrics; a tag saying whether it moves materially."""
+    rates = result.scorer.card.split.get("win_rates", {})
+    mlflow.log_metrics({f"win_rate_{part}": rate for part, rate in rates.items()})
+    moves = any("the win rate moves" in w for w in result.scorer.card.warnings)
+    mlflow.set_tag("leadgrade.win_rate_moves", "yes" if moves else "no")
 
 
 def _log_loss_reasons(result: TrainingResult) -> None:

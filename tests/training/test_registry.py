@@ -20,7 +20,9 @@ from training.settings import TrainSettings
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory) -> TrainSettings:
-    return TrainSettings(home=tmp_path_factory.mktemp("lg"))
+    # 1,500 leads leave a holdout too small to meet the 0.05 calibration ceiling; the
+    # ceiling itself is tested in test_promote_calibration.py.
+    return TrainSettings(home=tmp_path_factory.mktemp("lg"), promotion_max_ece=0.2)
 
 
 @pytest.fixture(scope="module")
