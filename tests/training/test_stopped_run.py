@@ -12,8 +12,8 @@ from mlflow import MlflowClient
 
 from features.spec import demo_spec_text
 from training.demo_data import generate_leads
+from training.from_file import train_from_file
 from training.leakage import LeakageError
-from training.run import train_and_register
 from training.settings import TrainSettings
 
 
@@ -40,7 +40,7 @@ def stopped(tmp_path_factory: pytest.TempPathFactory) -> tuple[TrainSettings, Le
         text.replace('numeric = ["employees",', 'numeric = ["call_seconds", "employees",')
     )
     with pytest.raises(LeakageError) as info:
-        train_and_register(_leaky_export(home / "leads.csv"), spec, settings=settings)
+        train_from_file(_leaky_export(home / "leads.csv"), spec, settings=settings)
     return settings, info.value
 
 
