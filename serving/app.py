@@ -15,7 +15,19 @@ from serving.errors import install_error_handlers
 from serving.keys import KeyRing
 from serving.model_source import ModelSource
 from serving.openapi import install_openapi, operation_id
-from serving.routes import admin, alignment, funnel, leads, meta, overdue, report, score, ui
+from serving.routes import (
+    admin,
+    alignment,
+    funnel,
+    leads,
+    meta,
+    overdue,
+    report,
+    score,
+    sign_in,
+    ui,
+)
+from serving.routes.sign_in import install_sign_in
 from serving.settings import ServeSettings
 from serving.storing import open_store
 from serving.webhooks import send_forever, start_sender
@@ -72,7 +84,9 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.include_router(funnel.router)
     app.include_router(overdue.router)
     app.include_router(alignment.router)
+    app.include_router(sign_in.router)
     app.include_router(ui.router)
+    install_sign_in(app)
     # Outermost of leadgrade's own layers: an oversized body is refused before any other work.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_openapi(app, source)
