@@ -14,10 +14,26 @@ from serving.body_limit import BodyLimitMiddleware
 from serving.errors import install_error_handlers
 from serving.keys import KeyRing
 from serving.model_source import ModelSource
-from serving.openapi import install_openapi
-from serving.routes import alignment, funnel, leads, meta, overdue, report, score, ui
+from serving.openapi import install_openapi, operation_id
+from serving.routes import (
+    admin,
+    alignment,
+    funnel,
+    leads,
+    meta,
+    overdue,
+    report,
+    score,
+    sign_in,
+    ui,
+)
+from serving.routes.sign_in import install_sign_in
 from serving.settings import ServeSettings
 from serving.storing import open_store
+from serving.webhooks import send_forever, start_sender
+
+# The API's version in /openapi.json: 0.2 split batches off /v1/leads/score (see README, API).
+API_VERSION = "0.2.0"
 
 
 def create_app(settings: ServeSettings | None = None) -> FastAPI:
@@ -30,23 +46,29 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
         warn_if_open(settings)
         store = await anyio.to_thread.run_sync(open_store, settings)
         app.state.store = store
-        await source.refresh()
-        watcher = None
+        await source.start()
+        tasks = []
         if settings.model_poll_seconds > 0:
-            watcher = asyncio.create_task(source.watch(settings.model_poll_seconds))
+            tasks.append(asyncio.create_task(source.watch(settings.model_poll_seconds)))
+        sender = start_sender(store, settings)
+        if sender is not None:
+            tasks.append(asyncio.create_task(send_forever(sender, settings.webhook_poll_seconds)))
         yield
-        if watcher is not None:
-            watcher.cancel()
+        for task in tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+                await task
+        if sender is not None:
+            sender.client.close()
         app.state.store = None
         store.dispose()
 
     app = FastAPI(
         title="leadgrade",
-        version="0.1.0",
+        version=API_VERSION,
         description="A–D lead grades, routes and reasons learned from won/lost history.",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.model_source = source
@@ -55,13 +77,16 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     install_error_handlers(app)
     app.include_router(meta.router)
+    app.include_router(admin.router)
     app.include_router(score.router)
     app.include_router(report.router)
     app.include_router(leads.router)
     app.include_router(funnel.router)
     app.include_router(overdue.router)
     app.include_router(alignment.router)
+    app.include_router(sign_in.router)
     app.include_router(ui.router)
+    install_sign_in(app)
     # Outermost of leadgrade's own layers: an oversized body is refused before any other work.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_openapi(app, source)

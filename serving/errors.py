@@ -15,8 +15,10 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from features.errors import DataError, LeadgradeError, SpecError
+from models.artifact import ModelFileError
 from models.registry import ModelNotFound
 from serving.keys import KeysUnavailable
+from serving.model_checks import WarmUpFailed
 from store.errors import IdempotencyConflict, LeadNotFound
 
 
@@ -42,6 +44,12 @@ class ModelUnavailable(LeadgradeError):
     """No model is being served (not loaded yet, or its last load failed)."""
 
     code = "model_unavailable"
+
+
+class ModelRefused(LeadgradeError):
+    """A model version failed to load or a check before its swap; the old one keeps serving."""
+
+    code = "model_refused"
 
 
 class StoreUnavailable(LeadgradeError):
@@ -93,6 +101,9 @@ STATUS: dict[type[LeadgradeError], int] = {
     SpecError: 422,
     DataError: 422,
     IdempotencyConflict: 422,
+    ModelRefused: 409,
+    ModelFileError: 409,
+    WarmUpFailed: 409,
     RateLimited: 429,
     ModelUnavailable: 503,
     ModelNotFound: 503,
