@@ -102,6 +102,10 @@ def log_training(
     client.set_registered_model_alias(settings.model_name, CHALLENGER, version)
     for key, value in result.evaluations["model"].flat_metrics().items():
         client.set_model_version_tag(settings.model_name, version, key, f"{value:.6g}")
+    data = result.scorer.card.data
+    for key, when in (("window_start", data.window_start), ("window_end", data.window_end)):
+        if when is not None:
+            client.set_model_version_tag(settings.model_name, version, key, when.date().isoformat())
     return RegisteredRun(run.info.run_id, version, settings.model_name)
 
 

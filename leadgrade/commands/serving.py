@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from leadgrade.commands.training import demo_data, promote, train
+from leadgrade.commands.registry import promote
+from leadgrade.commands.training import demo_data, train
 from leadgrade.output import console, demo_path, fail
 
 app = typer.Typer()
