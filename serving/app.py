@@ -14,10 +14,13 @@ from serving.body_limit import BodyLimitMiddleware
 from serving.errors import install_error_handlers
 from serving.keys import KeyRing
 from serving.model_source import ModelSource
-from serving.openapi import install_openapi
+from serving.openapi import install_openapi, operation_id
 from serving.routes import admin, alignment, funnel, leads, meta, overdue, report, score, ui
 from serving.settings import ServeSettings
 from serving.storing import open_store
+
+# The API's version in /openapi.json: 0.2 split batches off /v1/leads/score (see README, API).
+API_VERSION = "0.2.0"
 
 
 def create_app(settings: ServeSettings | None = None) -> FastAPI:
@@ -44,9 +47,10 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="leadgrade",
-        version="0.1.0",
+        version=API_VERSION,
         description="A–D lead grades, routes and reasons learned from won/lost history.",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.model_source = source

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -35,14 +37,22 @@ def create_store_engine(url: str) -> Engine:
         raise ValueError(
             f"the lead store supports SQLite and PostgreSQL, not {backend!r} (url {parsed!r})"
         )
+    # hide_parameters: a failed statement's error (and so the log) never shows the values.
     if backend == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed)
+        _create_owner_only(Path(parsed.database))
+    engine = create_engine(parsed, hide_parameters=True)
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _create_owner_only(path: Path) -> None:
+    """Create the SQLite file readable by its owner only; SQLite gives -wal and -shm its mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -1,9 +1,14 @@
-"""The promotion gate: the challenger becomes champion only if it is not worse.
+"""The promotion gate: the challenger becomes champion only if it is calibrated and not worse.
 
-Both models score the challenger's own holdout (the most recent leads it never saw) and
-are compared by the checks of :mod:`training.gate`; the table is logged to the
-challenger's run. The first model passes: there is nothing to compare it with. A
-challenger that cannot be loaded is refused with the reason. Every champion change is
+A challenger whose probabilities are off on its own holdout (ECE above
+``promotion_max_ece``, default 0.05) is refused, even the first one. On a small holdout a
+perfectly calibrated model's ECE is itself often above 0.05, so the ceiling is raised to
+the 95th percentile of that noise (outcomes drawn from the model's own probabilities):
+only an error larger than chance refuses the model. Then both models score the
+challenger's holdout (the most recent leads it never saw) and are compared by the checks
+of :mod:`training.gate`; the table is logged to the challenger's run. The first model
+passes that comparison: there is nothing to compare it with. A challenger that cannot be
+loaded is refused with the reason. ``--force`` skips both checks. Every champion change is
 recorded in the registry's champion history (:mod:`models.history`).
 """
 
@@ -12,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 from mlflow import MlflowClient
 from mlflow.artifacts import download_artifacts
@@ -20,7 +26,7 @@ from features.errors import LeadgradeError
 from models.history import ChampionChange, actor, record_change
 from models.registry import CHALLENGER, CHAMPION, LoadedModel, ModelNotFound, load_model
 from models.scorer import LeadScorer
-from training.evaluate import Evaluation, evaluate
+from training.evaluate import Evaluation, evaluate, expected_calibration_error
 from training.gate import GateRow, gate_rows, gate_text, refusals
 from training.pipeline import LABEL_COLUMN
 from training.settings import TrainSettings
@@ -55,6 +61,14 @@ def promote(settings: TrainSettings, *, force: bool = False, action: str = "prom
         challenger = load_model(f"models:/{name}/{version}", uri)
     except LeadgradeError as exc:
         why = f"refused: challenger version {version} cannot be loaded: {exc.message}"
+        return Decision(False, why, version, champion_version)
+    ece, ceiling = _holdout_ece(challenger, uri, settings.promotion_max_ece)
+    if ece > ceiling and not force:
+        why = (
+            f"refused: v{version}'s probabilities are off on its holdout (ECE {ece:.3f}, "
+            f"ceiling {ceiling:.3f}; LEADGRADE_PROMOTION_MAX_ECE={settings.promotion_max_ece}); "
+            "check the win rates in its model card, retrain on more recent leads, or use --force"
+        )
         return Decision(False, why, version, champion_version)
     champion = _load(f"models:/{name}/{champion_version}", uri) if champion_version else None
     if champion_version is None or force:
@@ -134,6 +148,23 @@ def _holdout(model: LoadedModel, tracking_uri: str) -> pd.DataFrame:
         run_id=model.info.run_id, artifact_path="holdout/holdout.parquet", tracking_uri=tracking_uri
     )
     return pd.read_parquet(path)
+
+
+def _holdout_ece(model: LoadedModel, tracking_uri: str, ceiling: float) -> tuple[float, float]:
+    """The challenger's holdout ECE, and the ceiling raised to this holdout's noise level."""
+    holdout = _holdout(model, tracking_uri)
+    p = model.scorer.probabilities(model.scorer.transformer.transform(holdout))
+    ece = expected_calibration_error(holdout[LABEL_COLUMN].to_numpy(), p)
+    return ece, max(ceiling, calibration_noise(p))
+
+
+def calibration_noise(p: np.ndarray, draws: int = 200, seed: int = 0) -> float:
+    """95th percentile of the ECE of a perfectly calibrated model on leads with these ``p``."""
+    rng = np.random.default_rng(seed)
+    eces = [
+        expected_calibration_error((rng.random(len(p)) < p).astype(float), p) for _ in range(draws)
+    ]
+    return float(np.quantile(eces, 0.95))
 
 
 def _evaluate(scorer: LeadScorer, holdout: pd.DataFrame) -> Evaluation:

@@ -27,4 +27,6 @@ class TrainSettings(RegistrySettings, StoreSettings):
     promotion_min_ad_ratio: float = Field(
         default=0.8, ge=0.0, le=10.0, description="refuse below this share of the champion's A÷D"
     )
+    # A challenger whose holdout ECE is above this is refused, champion or not, unless forced.
+    promotion_max_ece: float = Field(default=0.05, gt=0.0, le=1.0)
     checks: DataChecks = Field(default_factory=DataChecks)

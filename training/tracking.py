@@ -19,6 +19,7 @@ from mlflow.types import ColSpec, Schema
 from mlflow.types.schema import AnyType
 
 from features.derived import email_domain
+from features.scrubbing import scrub_value
 from features.spec import LeadSpec
 from models.pyfunc import DATA_FOLDER, LOADER_MODULE
 from models.registry import CHALLENGER
@@ -83,6 +84,7 @@ def log_training(
         )
         mlflow.log_dict(asdict(result.validation), "validation.json")
         _log_leakage_audit(result)
+        _log_win_rates(result)
         _log_loss_reasons(result)
         _log_plots(result)
         _log_report(result)
@@ -150,8 +152,15 @@ def loggable_holdout(holdout: pd.DataFrame, spec: LeadSpec) -> pd.DataFrame:
 
 
 def redact_frame(frame: pd.DataFrame, spec: LeadSpec) -> pd.DataFrame:
-    """Drop personal fields from a frame that is logged; an email keeps only its domain."""
+    """Drop personal fields from a frame that is logged; an email keeps only its domain.
+
+    Emails and phone numbers inside free text are scrubbed too. The transform scrubs text
+    the same way before reading it, so the logged holdout scores exactly as in training.
+    """
     out = frame.copy()
+    text = [n for n, kind in spec.feature_kinds.items() if kind not in ("numeric", "boolean")]
+    for name in (n for n in text if n in out.columns):
+        out[name] = [scrub_value(v) for v in out[name]]
     for name in {*spec.privacy.personal, *([spec.features.email] if spec.features.email else [])}:
         if name not in out.columns:
             continue
@@ -176,6 +185,14 @@ def _log_leakage_audit(result: TrainingResult) -> None:
     mlflow.log_param("allow_leaky", json.dumps(list(audit.checks.allow_leaky)))
     overridden = [f.field for f in audit.features if f.allowed]
     mlflow.set_tag("leadgrade.leakage_overridden", ",".join(overridden) or "none")
+
+
+def _log_win_rates(result: TrainingResult) -> None:
+    """Win rate per part of the split as metrics; a tag saying whether it moves materially."""
+    rates = result.scorer.card.split.get("win_rates", {})
+    mlflow.log_metrics({f"win_rate_{part}": rate for part, rate in rates.items()})
+    moves = any("the win rate moves" in w for w in result.scorer.card.warnings)
+    mlflow.set_tag("leadgrade.win_rate_moves", "yes" if moves else "no")
 
 
 def _log_loss_reasons(result: TrainingResult) -> None:

@@ -8,18 +8,20 @@ from serving.auth import require_role
 from serving.deps import SourceDep
 from serving.errors import ModelRefused
 from serving.keys import Role
-from serving.schemas import ERROR_RESPONSES, ReloadOut
+from serving.schemas import NO_MODEL, ReloadOut, error_responses
 
-router = APIRouter(prefix="/v1/admin", tags=["operations"])
+router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
 
 @router.post(
     "/reload",
     response_model=ReloadOut,
-    responses={**ERROR_RESPONSES, 409: {"description": "the new version was refused"}},
+    responses=error_responses(
+        {409: "The new version was refused; the old one keeps serving", 503: NO_MODEL}
+    ),
     dependencies=[Depends(require_role(Role.ADMIN))],
 )
-async def reload(source: SourceDep) -> ReloadOut:
+async def reload_model(source: SourceDep) -> ReloadOut:
     """Load the version the alias names now, instead of at the next poll.
 
     The version is loaded off the request path, its request schema compared with the

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
@@ -9,21 +11,24 @@ from serving.auth import require_role
 from serving.deps import ModelDep, SourceDep
 from serving.errors import ModelUnavailable, error_response
 from serving.keys import Role
-from serving.schemas import ERROR_RESPONSES, ModelOut, ReadyOut
+from serving.schemas import NO_MODEL, HealthOut, ModelOut, ReadyOut, error_responses
 
 router = APIRouter()
 
 
-@router.get("/health", tags=["operations"])
-def health() -> dict[str, str]:
+@router.get("/health", tags=["operations"], response_model=HealthOut)
+def get_health() -> dict[str, str]:
     """Alive: the process answers (says nothing about the model)."""
     return {"status": "ok"}
 
 
 @router.get(
-    "/ready", tags=["operations"], response_model=ReadyOut, responses={503: ERROR_RESPONSES[503]}
+    "/ready",
+    tags=["operations"],
+    response_model=ReadyOut,
+    responses=error_responses({503: NO_MODEL}, keyed=False),
 )
-def ready(source: SourceDep) -> JSONResponse:
+def get_readiness(source: SourceDep) -> Any:
     """Ready to score: 200 while a model serves, 503 when none does.
 
     The body says which version serves, which version the alias names and the last load
@@ -40,10 +45,10 @@ def ready(source: SourceDep) -> JSONResponse:
     "/v1/model",
     tags=["model"],
     response_model=ModelOut,
-    responses=ERROR_RESPONSES,
+    responses=error_responses({503: NO_MODEL}),
     dependencies=[Depends(require_role(Role.CRM, Role.MARKETING))],
 )
-def model_card(model: ModelDep, source: SourceDep) -> ModelOut:
+def get_model(model: ModelDep, source: SourceDep) -> ModelOut:
     """The model card: version, training window, row counts, metrics, cut-offs, features.
 
     `serving` says which version the alias names and the last load error, as /ready does.
