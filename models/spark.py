@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,8 @@ def score_with_spark(
         raise SparkUnavailable(
             f"pyspark is not installed ({exc}): pip install 'leadgrade[spark]'"
         ) from exc
+    # Spark's Python workers must be this interpreter, which has leadgrade and its packages.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(tracking_uri)
     spark = SparkSession.builder.master(master).appName("leadgrade-score").getOrCreate()
