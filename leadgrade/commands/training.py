@@ -86,13 +86,11 @@ def train_registered(
     maturity_days: int,
 ) -> RegisteredRun:
     """The body of ``train`` (and of ``retrain``): train, log, register as challenger."""
+    from training.from_file import train_from_file
     from training.from_store import train_from_store
-    from training.run import train_and_register
 
     if from_store:
         return train_from_store(
             data, spec, maturity_days=maturity_days, allow_leaky=allow_leaky or (), progress=say
         )
-    return train_and_register(
-        data or demo_path(), spec, allow_leaky=allow_leaky or (), progress=say
-    )
+    return train_from_file(data or demo_path(), spec, allow_leaky=allow_leaky or (), progress=say)

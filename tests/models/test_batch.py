@@ -42,7 +42,9 @@ def test_chunks_score_as_one_frame_and_bad_rows_go_aside(scorer, leads, export, 
     summary = score_file(scorer, export, out, version="7", chunk_rows=128)
 
     assert (summary.rows, summary.scored, summary.bad_rows) == (1000, 997, 3)
-    scored = pd.read_parquet(out) if suffix == ".parquet" else pd.read_csv(out, dtype={"lead_id": str})
+    scored = (
+        pd.read_parquet(out) if suffix == ".parquet" else pd.read_csv(out, dtype={"lead_id": str})
+    )
     good = leads.drop(index=[10, 333, 700])
     expected = scorer.score_frame(good)
     assert scored["lead_id"].tolist() == expected["lead_id"].tolist()
