@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 from pydantic import ValidationError
 
-from leadgrade.commands import serving, store, training
+from leadgrade.commands import erase, serving, store, training
 from leadgrade.output import console
 
 app = typer.Typer(
@@ -18,7 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for group in (training.app, serving.app, store.app):
+for group in (training.app, serving.app, store.app, erase.app):
     app.add_typer(group)
 
 
