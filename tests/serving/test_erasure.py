@@ -22,7 +22,10 @@ CANARY = {
     "company": "Initrode",
 }
 NOTE = {"outcome": "lost", "reason": "Zed Qanary had no budget", "note": "Zed Qanary moved on"}
-KEYS = {"admin": ("admin-key-0123456789abcdef", ["admin"]), "crm": ("crm-key-0123456789abc", ["crm"])}
+KEYS = {
+    "admin": ("admin-key-0123456789abcdef", ["admin"]),
+    "crm": ("crm-key-0123456789abc", ["crm"]),
+}
 
 
 def _counts(store_url: str) -> dict[str, int]:
