@@ -24,7 +24,8 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from store.engine import write_transaction
 from store.errors import LeadNotFound
-from store.schema import Erasure, Lead, OutcomeEvent, Score
+from store.events import EVENT_TYPES, event_id
+from store.schema import Erasure, Lead, OutcomeEvent, Score, WebhookDelivery
 
 ERASED_PREFIX = "erased-"
 
@@ -83,6 +84,9 @@ def _erase(conn: Connection, lead_id: str, *, requested_by: str, basis: str) -> 
         .values(lead_id=pseudonym, reason=None, note=None, idempotency_key=None, body_hash="")
     ).rowcount
     conn.execute(delete(Lead).where(Lead.lead_id == lead_id))
+    # Webhook events name the lead by its id; an event id is derived from it (store.events).
+    events = [event_id(kind, lead_id) for kind in EVENT_TYPES]
+    conn.execute(delete(WebhookDelivery).where(WebhookDelivery.event_id.in_(events)))
     record = {"pseudonym": pseudonym, "erased_at": now, "requested_by": requested_by}
     counts = {"scores": scores, "outcomes": outcomes}
     conn.execute(insert(Erasure).values(**record, basis=basis, **counts))

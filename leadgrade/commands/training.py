@@ -65,8 +65,8 @@ def train(
     maturity_days: MaturityOpt = 90,
 ) -> None:
     """Train on an export or the lead store, log the run to MLflow, register as challenger."""
+    from training.from_file import train_from_file
     from training.from_store import train_from_store
-    from training.run import train_and_register
 
     try:
         if from_store:
@@ -78,7 +78,7 @@ def train(
                 progress=say,
             )
         else:
-            registered = train_and_register(
+            registered = train_from_file(
                 data or demo_path(), spec, allow_leaky=allow_leaky or (), progress=say
             )
     except LeadgradeError as exc:

@@ -10,8 +10,8 @@ from mlflow import MlflowClient
 
 from models.registry import CHAMPION
 from training.demo_data import generate_leads
+from training.from_file import train_from_file
 from training.promote import calibration_noise, promote
-from training.run import train_and_register
 from training.settings import TrainSettings
 
 
@@ -36,7 +36,7 @@ def shifted(settings: TrainSettings) -> Path:
 def test_a_miscalibrated_first_model_is_refused_unless_forced(
     settings: TrainSettings, shifted: Path
 ) -> None:
-    registered = train_and_register(shifted, None, settings=settings)
+    registered = train_from_file(shifted, None, settings=settings)
     refused = promote(settings)
     assert not refused.promoted
     assert "probabilities are off on its holdout (ECE" in refused.reason
