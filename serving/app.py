@@ -17,7 +17,7 @@ from serving.model_source import ModelSource
 from serving.openapi import install_openapi
 from serving.routes import funnel, leads, meta, overdue, report, score, ui
 from serving.settings import ServeSettings
-from serving.storing import open_store
+from serving.storing import open_store, start_probe
 
 
 def create_app(settings: ServeSettings | None = None) -> FastAPI:
@@ -30,6 +30,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
         warn_if_open(settings)
         store = await anyio.to_thread.run_sync(open_store, settings)
         app.state.store = store
+        probe = start_probe(store, settings.store_probe_seconds)
         await source.refresh()
         watcher = None
         if settings.model_poll_seconds > 0:
@@ -39,6 +40,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+        probe.stop()
         app.state.store = None
         store.dispose()
 

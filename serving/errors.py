@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from features.errors import DataError, LeadgradeError, SpecError
 from models.registry import ModelNotFound
 from serving.keys import KeysUnavailable
-from store.errors import IdempotencyConflict, LeadNotFound
+from store.errors import IdempotencyConflict, LeadNotFound, StoreMissing, StoreUnwritable
 
 
 class InvalidRequest(LeadgradeError):
@@ -97,6 +97,8 @@ STATUS: dict[type[LeadgradeError], int] = {
     ModelUnavailable: 503,
     ModelNotFound: 503,
     StoreUnavailable: 503,
+    StoreUnwritable: 503,
+    StoreMissing: 503,
     KeysUnavailable: 503,
 }
 # A LeadgradeError without a row is one the caller can act on, so it is a client error.

@@ -20,7 +20,11 @@ from serving.errors import StoreUnavailable
 from serving.model_source import ModelSource, ServedModel
 from serving.settings import ServeSettings
 from store import LeadHistory, LeadStore, OutcomeIn, OutcomeReceipt, OutcomeRecord
+from store import ledger as store_ledger
+from store.errors import StoreUnwritable
+from store.health import StoreHealth, StoreProbe, describe
 from store.models import ScoreRecord
+from store.store import VERSION_TABLE
 
 log = logging.getLogger("leadgrade.store")
 
@@ -29,28 +33,43 @@ def open_store(settings: ServeSettings) -> LeadStore:
     """The configured lead store, its migrations applied first if ``migrate_on_start``.
 
     A store that cannot be migrated stops the service at start-up rather than failing
-    every request later.
+    every request later, and so does an empty store where one existed before (see
+    :mod:`store.ledger`).
     """
-    store = LeadStore(settings.resolved_database_url)
     shown = settings.shown_database_url
+    store = store_ledger.open_store(settings, migrate=settings.migrate_on_start)
     if settings.migrate_on_start:
-        store.upgrade()
         log.info("lead store %s migrated", shown)
     log.info("storing scored leads and outcomes in %s", shown)
     return store
 
 
+def start_probe(store: LeadStore, interval: float) -> StoreProbe:
+    """Probe the store now and then every ``interval`` s; stale for 3 missed probes."""
+    store.health.max_age = 3 * interval
+    probe = StoreProbe(store.engine, VERSION_TABLE, store.health, interval)
+    probe.start()
+    return probe
+
+
 @contextmanager
-def store_errors(doing: str, consequence: str) -> Iterator[None]:
-    """Turn a database failure into a 503 that says what did not happen; log the cause."""
+def store_errors(doing: str, consequence: str, health: StoreHealth | None = None) -> Iterator[None]:
+    """Turn a database failure into a 503 that says what did not happen; log the cause.
+
+    With ``health`` (writes), the outcome also tells readiness whether the store works.
+    """
     try:
         yield
-    except SQLAlchemyError as exc:
-        log.exception("the lead store failed while %s", doing)
+    except (SQLAlchemyError, StoreUnwritable) as exc:
+        log.error("the lead store failed while %s: %s", doing, describe(exc))
+        if health is not None:
+            health.record(False, "write", describe(exc))
         raise StoreUnavailable(
             f"the lead store failed while {doing}, so {consequence}; retry later",
             error=type(exc).__name__,
         ) from exc
+    if health is not None:
+        health.record(True, "write")
 
 
 def store_scores(
@@ -62,7 +81,8 @@ def store_scores(
     client: str,
 ) -> None:
     """Store each lead as scored (with its reasons, if computed), all in one transaction."""
-    with store_errors("storing the scores", "no score was returned and none was stored"):
+    consequence = "no score was returned and none was stored"
+    with store_errors("storing the scores", consequence, store.health):
         store.record_scores(model.loaded.scorer.spec, leads, results, client=client)
 
 
@@ -85,7 +105,7 @@ def record_outcome(
     idempotency_key: str | None,
 ) -> OutcomeReceipt:
     """Store what sales reported about a lead (once per client and idempotency key)."""
-    with store_errors("recording the outcome", "it was not stored"):
+    with store_errors("recording the outcome", "it was not stored", store.health):
         return store.record_outcome(
             lead_id,
             event,

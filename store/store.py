@@ -13,8 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from features.reasons import CanonicalReason
 from features.spec import LeadSpec
 from store import records
-from store.engine import create_store_engine, read_transaction, write_transaction
+from store.engine import (
+    StoreTimeouts,
+    create_store_engine,
+    read_transaction,
+    write_transaction,
+)
 from store.errors import IdempotencyConflict, LeadNotFound
+from store.health import StoreHealth
 from store.models import (
     LeadHistory,
     OutcomeIn,
@@ -38,8 +44,10 @@ class LeadStore:
     it acknowledges is durable (on SQLite too, see :mod:`.engine`).
     """
 
-    def __init__(self, url: str) -> None:
-        self._engine = create_store_engine(url)
+    def __init__(self, url: str, timeouts: StoreTimeouts | None = None) -> None:
+        self._engine = create_store_engine(url, timeouts)
+        # What the latest write or probe found; readiness reads it (see store.health).
+        self.health = StoreHealth()
 
     @property
     def engine(self) -> Engine:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from leadgrade.commands.training import demo_data, promote, train
-from leadgrade.output import console, demo_path, fail
+from leadgrade.output import console, demo_path, fail, fail_with
 
 app = typer.Typer()
 keys_app = typer.Typer(help="API keys and their roles.", no_args_is_help=True)
@@ -21,17 +21,25 @@ def serve(
 ) -> None:
     """Serve the API (model from LEADGRADE_MODEL_URI, default the registry's champion)."""
     import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
 
     from serving.app import create_app
     from serving.keys import KeysUnavailable
     from serving.settings import ServeSettings
+    from store.errors import StoreMissing
+    from store.ledger import check_not_lost
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = ServeSettings(**overrides)  # type: ignore[arg-type]
     try:
+        check_not_lost(settings)
         api = create_app(settings)
-    except KeysUnavailable as exc:
+    except (KeysUnavailable, StoreMissing) as exc:
         raise fail(exc) from exc
+    except SQLAlchemyError as exc:
+        first = str(exc).splitlines()[0]
+        shown = settings.shown_database_url
+        raise fail_with(f"cannot open the lead store at {shown}: {first}") from exc
     base = f"http://{settings.host}:{settings.port}"
     console.print(f"API on {base}  marketing pages: {base}/ui  docs: {base}/docs")
     if settings.keys_file is None:
