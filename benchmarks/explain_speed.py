@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from benchmarks.machine import describe, write_section
 from benchmarks.speed import p, timed
 from features.spec import demo_spec
+from models.saved import save_scorer
 from models.scorer import LeadScorer
 from serving.app import create_app
 from serving.settings import ServeSettings
@@ -71,7 +72,7 @@ def path_rows(scorer: LeadScorer, batch: list[dict[str, Any]]) -> dict[str, list
         "explain_records, 1,000 leads": timed(lambda: scorer.explain_records(batch), 20),
     }  # fmt: skip
     home = Path(tempfile.mkdtemp(prefix="leadgrade-bench-"))  # not the user's lead store
-    path = scorer.save(home / "model.joblib")
+    path = save_scorer(scorer, home / "model")
     settings = ServeSettings(model_uri=str(path), model_poll_seconds=0, home=home)
     with TestClient(create_app(settings)) as client:
         rows["POST /v1/leads/score?explain=true, 1 lead (in-process ASGI client)"] = timed(

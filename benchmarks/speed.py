@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from benchmarks.machine import describe, write_section
 from features.spec import demo_spec
+from models.saved import save_scorer
 from models.scorer import LeadScorer
 from models.threads import predict_threads
 from serving.app import create_app
@@ -68,7 +69,7 @@ def main() -> None:
         PATH_MANY: timed(lambda: scorer.score_records(batch), 50),
     }
     with tempfile.TemporaryDirectory() as home:
-        path = scorer.save(Path(home) / "scorer.joblib")
+        path = save_scorer(scorer, Path(home) / "scorer")
         settings = ServeSettings(home=Path(home), model_uri=str(path), model_poll_seconds=0)
         rows.update(http_rows(settings, batch))
         rows[STORE_MANY] = store_write(scorer, batch, f"sqlite:///{home}/store-bench.db")

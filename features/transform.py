@@ -98,6 +98,32 @@ class LeadTransformer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         columns = {f: [r.get(f) for r in records] for f in self.spec.feature_fields}
         return self._encode(self._derive(columns))
 
+    def get_state(self) -> dict[str, Any]:
+        """What ``fit`` learned, as JSON-able data (the spec travels separately)."""
+        check_is_fitted(self, "feature_names_out_")
+        return {
+            "min_frequency": self.min_frequency,
+            "max_categories": self.max_categories,
+            "feature_names_out": self.feature_names_out_,
+            "sources": self.sources_,
+            "categorical_indices": self.categorical_indices_,
+            "categories": self.categories_,
+        }
+
+    @classmethod
+    def from_state(cls, spec: LeadSpec, state: Mapping[str, Any]) -> Self:
+        """A fitted transformer from :meth:`get_state` data; ValueError if it does not fit."""
+        out = cls(spec, int(state["min_frequency"]), int(state["max_categories"]))
+        names, sources = list(state["feature_names_out"]), list(state["sources"])
+        fitted = [name for name, _, _ in out._derive({f: [] for f in spec.feature_fields})]
+        if names != fitted or len(sources) != len(names):
+            raise ValueError(f"the model's columns {names} are not what the spec derives {fitted}")
+        out.feature_names_out_, out.sources_ = names, sources
+        out.categorical_indices_ = [int(i) for i in state["categorical_indices"]]
+        out.categories_ = {str(c): [str(v) for v in k] for c, k in state["categories"].items()}
+        out._codes = {c: {v: i for i, v in enumerate(k)} for c, k in out.categories_.items()}
+        return out
+
     @property
     def target_account_column(self) -> int | None:
         """The index of the column that flags a target account; None without such a list."""

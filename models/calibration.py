@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -51,3 +51,27 @@ class ScoreCalibrator(BaseEstimator):  # type: ignore[misc]
             return np.asarray(1.0 / (1.0 + np.exp(-(self.slope_ * raw + self.intercept_))))
         check_is_fitted(self, "x_thresholds_")
         return np.asarray(np.interp(raw, self.x_thresholds_, self.y_thresholds_))
+
+    def get_state(self) -> dict[str, Any]:
+        """The fitted parameters as JSON-able data."""
+        if self.method == "sigmoid":
+            check_is_fitted(self, "slope_")
+            return {"method": "sigmoid", "slope": self.slope_, "intercept": self.intercept_}
+        check_is_fitted(self, "x_thresholds_")
+        x, y = self.x_thresholds_.tolist(), self.y_thresholds_.tolist()
+        return {"method": "isotonic", "x_thresholds": x, "y_thresholds": y}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Self:
+        """A fitted calibrator from :meth:`get_state` data; ValueError if it is malformed."""
+        out = cls(state["method"])
+        if out.method == "sigmoid":
+            out.slope_, out.intercept_ = float(state["slope"]), float(state["intercept"])
+        elif out.method == "isotonic":
+            out.x_thresholds_ = np.asarray(state["x_thresholds"], dtype=float)
+            out.y_thresholds_ = np.asarray(state["y_thresholds"], dtype=float)
+            if out.x_thresholds_.shape != out.y_thresholds_.shape or out.x_thresholds_.ndim != 1:
+                raise ValueError("isotonic thresholds must be two lists of one length")
+        else:
+            raise ValueError(f"method must be 'sigmoid' or 'isotonic', got {out.method!r}")
+        return out

@@ -1,16 +1,19 @@
-"""Load a ``LeadScorer`` from the MLflow registry (by alias or version) or from a local path."""
+"""Load a ``LeadScorer`` from the MLflow registry (by alias or version) or from a local folder."""
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import mlflow
 from mlflow import MlflowClient
-from mlflow.pyfunc import PyFuncModel
+from mlflow.artifacts import download_artifacts
 
 from features.errors import LeadgradeError
-from models.pyfunc import LeadScorerModel
+from models.artifact import MANIFEST, ModelFileError
+from models.pyfunc import DATA_FOLDER
+from models.saved import load_scorer
 from models.scorer import LeadScorer
 
 CHAMPION = "champion"
@@ -53,25 +56,43 @@ def resolve_version(uri: str, tracking_uri: str) -> ModelInfo:
 
 
 def load_model(uri: str, tracking_uri: str) -> LoadedModel:
-    """Load from ``models:/…`` (registry), an MLflow model folder, or a ``.joblib`` file."""
+    """Load from ``models:/…`` (registry), an MLflow model folder or a saved model folder.
+
+    Only data files are read (see :mod:`models.saved`): a registry version whose artifact
+    holds anything else, a pickle among them, is refused without being opened.
+    """
     if uri.startswith("models:/"):
         info = resolve_version(uri, tracking_uri)
-        mlflow.set_tracking_uri(tracking_uri)
-        mlflow.set_registry_uri(tracking_uri)
-        pinned = f"models:/{info.name}/{info.version}"
-        return LoadedModel(_unwrap(mlflow.pyfunc.load_model(pinned)), info)
+        with tempfile.TemporaryDirectory(prefix="leadgrade-model-") as tmp:
+            local = _download(info, tracking_uri, tmp)
+            return LoadedModel(load_scorer(_data_folder(local, uri)), info)
     path = Path(uri)
-    if path.is_file():
-        scorer = LeadScorer.load(path)
-    elif (path / "MLmodel").is_file():
-        scorer = _unwrap(mlflow.pyfunc.load_model(str(path)))
-    else:
-        raise ModelNotFound(f"no model at {uri}: not a registry URI, model folder or .joblib file")
+    if not path.is_dir():
+        raise ModelNotFound(f"no model at {uri}: not a registry URI or a model folder")
+    scorer = load_scorer(_data_folder(path, uri))
     return LoadedModel(scorer, ModelInfo(name=scorer.card.name, version=None, run_id=None))
 
 
-def _unwrap(pyfunc_model: PyFuncModel) -> LeadScorer:
-    inner = pyfunc_model.unwrap_python_model()  # type: ignore[no-untyped-call]
-    if not isinstance(inner, LeadScorerModel):
-        raise ModelNotFound(f"the model is a {type(inner).__name__}, not a leadgrade model")
-    return inner.scorer
+def _download(info: ModelInfo, tracking_uri: str, into: str) -> Path:
+    try:
+        local = download_artifacts(
+            artifact_uri=f"models:/{info.name}/{info.version}",
+            dst_path=into,
+            tracking_uri=tracking_uri,
+        )
+    except mlflow.exceptions.MlflowException as exc:
+        why = f"cannot download {info.name} version {info.version}: {exc.message}"
+        raise ModelNotFound(why) from exc
+    return Path(local)
+
+
+def _data_folder(path: Path, uri: str) -> Path:
+    """The model folder: ``path`` itself, or the data folder of an MLflow model at ``path``."""
+    if (path / MANIFEST).is_file():
+        return path
+    if (path / "data" / DATA_FOLDER / MANIFEST).is_file():
+        return path / "data" / DATA_FOLDER
+    raise ModelFileError(
+        f"{uri} holds no leadgrade model files ({MANIFEST} absent): only models saved as data "
+        "are loaded; a pickled model is never opened"
+    )

@@ -2,7 +2,7 @@
 
 It bundles the fitted transform, the LightGBM booster, the calibrator and the grade and
 routing policies, and carries the spec, the model card and the model report (the evidence
-behind explanations). It saves and loads with joblib.
+behind explanations). It is saved as data files by :mod:`models.saved`.
 """
 
 from __future__ import annotations
@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any, TypedDict
 
-import joblib
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
+from features.errors import DataError
 from features.spec import LeadSpec
 from features.transform import LeadTransformer
+from features.values import parse_text
 from models.calibration import ScoreCalibrator
 from models.card import ModelCard
 from models.explain import Explainer, Explanation, LeadReasons
@@ -48,9 +48,9 @@ class LeadScorer:
     grades: GradePolicy
     routing: RoutingPolicy
     card: ModelCard
-    # Defaults keep models pickled before reports existed loadable (explained without evidence).
+    # A model without a report is explained without evidence; without a loss-reason model
+    # its nurture leads get the general track.
     report: ModelReport | None = None
-    # ... and before loss reasons were learned (their nurture leads get the general track).
     loss_reasons: LossReasonModel | None = None
 
     def raw_scores(self, X: np.ndarray) -> np.ndarray:
@@ -95,9 +95,16 @@ class LeadScorer:
         return result, self.explainer().explain(record, X, result["score"])
 
     def score_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Score a DataFrame of leads; one flat row per lead (the pyfunc output)."""
-        X = self.transformer.transform(frame)
-        ids = frame[self.spec.lead.id].astype(str).tolist()
+        """Score a DataFrame of leads; one flat row per lead (the pyfunc output).
+
+        Columns the spec does not name as features are ignored; absent feature columns are
+        missing values, as an absent key is in a request.
+        """
+        id_field, fields = self.spec.lead.id, self.spec.feature_fields
+        X = self.transformer.transform(frame.reindex(columns=fields))
+        ids = [str(parse_text(v)) for v in frame[id_field]] if id_field in frame else []
+        if len(ids) != len(frame):
+            raise DataError(f"the lead id column {id_field!r} is absent", field=id_field)
         rows = [
             {**{k: v for k, v in r.items() if k != "route"}, **r["route"]}
             for r in self._results(ids, X)
@@ -133,19 +140,6 @@ class LeadScorer:
     def _target_accounts(self, X: np.ndarray) -> np.ndarray:
         column = self.transformer.target_account_column
         return np.zeros(len(X), dtype=bool) if column is None else X[:, column] == 1.0
-
-    def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump(self, path)
-        return path
-
-    @classmethod
-    def load(cls, path: str | Path) -> LeadScorer:
-        obj = joblib.load(path)
-        if not isinstance(obj, cls):
-            raise TypeError(f"{path} holds a {type(obj).__name__}, not a LeadScorer")
-        return obj
 
 
 _RESULT_COLUMNS = (

@@ -15,7 +15,7 @@ from serving.errors import install_error_handlers
 from serving.keys import KeyRing
 from serving.model_source import ModelSource
 from serving.openapi import install_openapi
-from serving.routes import funnel, leads, meta, overdue, report, score, ui
+from serving.routes import alignment, funnel, leads, meta, overdue, report, score, ui
 from serving.settings import ServeSettings
 from serving.storing import open_store, start_probe
 
@@ -62,6 +62,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.include_router(leads.router)
     app.include_router(funnel.router)
     app.include_router(overdue.router)
+    app.include_router(alignment.router)
     app.include_router(ui.router)
     # Outermost of leadgrade's own layers: an oversized body is refused before any other work.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -18,7 +18,7 @@ class ServeSettings(RegistrySettings, StoreSettings):
     model_uri: str | None = Field(
         default=None,
         description="models:/name@alias, models:/name/version, an MLflow model folder or a "
-        ".joblib file; default: the registry's champion",
+        "saved model folder; default: the registry's champion",
     )
     max_batch: int = Field(default=1000, ge=1, le=100_000)
     model_poll_seconds: float = Field(

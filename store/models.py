@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 Outcome = Literal["won", "lost", "disqualified"]
 # Progress that is not an outcome: sales took the lead, an opportunity was opened.
 Stage = Literal["accepted", "opportunity"]
-Feedback = Outcome | Stage
+Feedback = Literal[Outcome, Stage]  # one literal, so an error names the field alone
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
 STAGES: tuple[str, ...] = get_args(Stage)
 # Clocks of the CRM and the service may disagree by this much.

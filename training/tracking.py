@@ -16,13 +16,13 @@ from matplotlib.figure import Figure
 from mlflow import MlflowClient
 from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, Schema
+from mlflow.types.schema import AnyType
 
-import features
-import models
 from features.derived import email_domain
 from features.spec import LeadSpec
-from models.pyfunc import SCORER_ARTIFACT, LeadScorerModel
+from models.pyfunc import DATA_FOLDER, LOADER_MODULE
 from models.registry import CHALLENGER
+from models.saved import save_scorer
 from training.pipeline import LABEL_COLUMN, TrainingResult
 from training.plots import (
     calibration_figure,
@@ -32,8 +32,10 @@ from training.plots import (
 )
 from training.settings import TrainSettings
 
-_MODEL_REQUIREMENTS = ("lightgbm", "scikit-learn", "numpy", "pandas", "joblib", "pydantic")
-_COLUMN_TYPES = {"numeric": "double", "boolean": "boolean"}
+# What the pyfunc imports besides leadgrade itself, which must be installed where it loads.
+_MODEL_REQUIREMENTS = (
+    "mlflow", "lightgbm", "scikit-learn", "numpy", "pandas", "pydantic", "scipy",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -87,15 +89,13 @@ def log_training(
         holdout = Path(tmp) / "holdout.parquet"
         loggable_holdout(result.holdout, result.scorer.spec).to_parquet(holdout, index=False)
         mlflow.log_artifact(str(holdout), "holdout")
-        scorer_path = result.scorer.save(Path(tmp) / "scorer.joblib")
         info = mlflow.pyfunc.log_model(
             name="model",
-            python_model=LeadScorerModel(),
-            artifacts={SCORER_ARTIFACT: str(scorer_path)},
-            code_paths=[p.__path__[0] for p in (features, models)],
+            loader_module=LOADER_MODULE,
+            data_path=str(save_scorer(result.scorer, Path(tmp) / DATA_FOLDER)),
             signature=signature(result.scorer.spec),
             input_example=_input_example(result),
-            pip_requirements=[f"{p}=={metadata.version(p)}" for p in _MODEL_REQUIREMENTS],
+            pip_requirements=model_requirements(),
             registered_model_name=settings.model_name,
         )
     version = str(info.registered_model_version)
@@ -106,10 +106,15 @@ def log_training(
 
 
 def signature(spec: LeadSpec) -> ModelSignature:
-    """Input: the lead id and every feature field (all optional); output: the flat score row."""
-    inputs = [ColSpec("string", spec.lead.id)] + [
-        ColSpec(_COLUMN_TYPES.get(kind, "string"), name, required=False)
-        for name, kind in spec.feature_kinds.items()
+    """Input: the lead id and every feature field; output: the flat score row.
+
+    Inputs are typed "any": an export read by pandas or Spark has integer or float numbers,
+    text or numbers as ids and booleans as text, and leadgrade's own parsing (the one the
+    API uses) checks each value. Every feature is optional; other columns are ignored.
+    """
+    any_type = AnyType()  # type: ignore[no-untyped-call]
+    inputs = [ColSpec(any_type, spec.lead.id)] + [
+        ColSpec(any_type, name, required=False) for name in spec.feature_kinds
     ]
     outputs = [
         ColSpec("string", "lead_id"),
@@ -122,6 +127,11 @@ def signature(spec: LeadSpec) -> ModelSignature:
         ColSpec("string", "re_engage_on", required=False),
     ]
     return ModelSignature(inputs=Schema(inputs), outputs=Schema(outputs))  # type: ignore[arg-type]
+
+
+def model_requirements() -> list[str]:
+    """The pinned packages the pyfunc needs (leadgrade itself is installed separately)."""
+    return [f"{p}=={metadata.version(p)}" for p in _MODEL_REQUIREMENTS]
 
 
 def loggable_holdout(holdout: pd.DataFrame, spec: LeadSpec) -> pd.DataFrame:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -13,6 +15,10 @@ from features.errors import LeadgradeError
 from leadgrade.commands.training import DataOpt, SpecOpt
 from leadgrade.output import console, demo_path, fail, fail_with, say
 
+if TYPE_CHECKING:
+    from store import LeadStore
+
+T = TypeVar("T")
 app = typer.Typer()
 db_app = typer.Typer(help="The lead store's database.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports from the lead store.", no_args_is_help=True)
@@ -26,6 +32,24 @@ def _store_url() -> tuple[str, str]:
 
     settings = StoreSettings()
     return settings.resolved_database_url, settings.shown_database_url
+
+
+def _read_store(read: Callable[[LeadStore], T]) -> T:
+    """``read(store)`` on the configured lead store; a database error is one line, exit 2."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from store import LeadStore
+
+    url, shown = _store_url()
+    store = LeadStore(url)
+    try:
+        return read(store)
+    except SQLAlchemyError as exc:
+        raise fail_with(
+            f"cannot read the lead store at {shown}; is it migrated (leadgrade db upgrade)?"
+        ) from exc
+    finally:
+        store.dispose()
 
 
 @db_app.command("upgrade")
@@ -63,11 +87,9 @@ def report_funnel(
     ] = None,
 ) -> None:
     """Leads, A/B share, worked, won, lost, win rate, days to outcome and loss reasons."""
-    from sqlalchemy.exc import SQLAlchemyError
 
     from features.spec import load_spec
     from leadgrade.tables import funnel_table
-    from store import LeadStore
     from store.funnel import funnel, funnel_fields, parse_dimensions
 
     try:
@@ -78,17 +100,62 @@ def report_funnel(
         campaign, source = funnel_fields(load_spec(spec) if spec else None)
     except LeadgradeError as exc:
         raise fail(exc) from exc
-    url, shown = _store_url()
-    store = LeadStore(url)
-    try:
-        rows = funnel(store, dimensions, campaign_field=campaign, source_field=source)
-    except SQLAlchemyError as exc:
-        raise fail_with(
-            f"cannot read the lead store at {shown}; is it migrated (leadgrade db upgrade)?"
-        ) from exc
-    finally:
-        store.dispose()
+    rows = _read_store(
+        lambda store: funnel(store, dimensions, campaign_field=campaign, source_field=source)
+    )
     Console().print(funnel_table(rows, dimensions))
+
+
+@report_app.command("kpis")
+def report_kpis(
+    period: Annotated[str, typer.Option(help="week (ISO), month or quarter")] = "month",
+    since: Annotated[
+        str | None, typer.Option(help="Leads that arrived on or after YYYY-MM-DD")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Leads that arrived on or before YYYY-MM-DD")
+    ] = None,
+    campaign: Annotated[str | None, typer.Option(help="Only this campaign")] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV on stdout instead of a table")] = False,
+    spec: Annotated[
+        Path | None, typer.Option(help="Spec TOML whose fields name the campaign (default: demo)")
+    ] = None,
+) -> None:
+    """The common metrics per period: leads, A/B share, accepted, opportunities, won, lost,
+    win rate, median days to first feedback and the follow-up rate (the monthly review)."""
+
+    from features.spec import load_spec
+    from leadgrade.tables import kpi_table
+    from serving.alignment import kpis_csv
+    from store.funnel import funnel_fields
+    from store.kpis import kpis
+    from store.lead_facts import LeadFilter, parse_period
+
+    try:
+        chosen = parse_period(period)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--period") from exc
+    keep = LeadFilter(since=_day(since, "--since"), until=_day(until, "--until"), campaign=campaign)
+    try:
+        field = funnel_fields(load_spec(spec) if spec else None)[0]
+    except LeadgradeError as exc:
+        raise fail(exc) from exc
+    rows = _read_store(lambda store: kpis(store, chosen, keep=keep, campaign_field=field))
+    if as_csv:
+        typer.echo(kpis_csv(rows), nl=False)
+    else:
+        Console().print(kpi_table(rows, chosen))
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from exc
 
 
 @app.command("demo-feedback")
@@ -101,9 +168,10 @@ def demo_feedback(
         str | None, typer.Option(envvar="LEADGRADE_API_KEY", help="Bearer key, if required")
     ] = None,
 ) -> None:
-    """Replay the demo outcomes through the API: score the leads, then post what sales said.
+    """Replay the demo feedback through the API: score the leads (with their creation times),
+    then post each lead's stages and outcome with plausible times.
 
-    Idempotent: a second run scores nothing again and stores no outcome twice.
+    Idempotent: a second run scores nothing again and stores no event twice.
     """
     import httpx
 

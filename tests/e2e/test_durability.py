@@ -1,6 +1,6 @@
 """An acknowledged outcome survives the server being killed: SIGKILL mid-stream, restart, check.
 
-The real server process (``leadgrade serve``) on a tiny model from a .joblib file, with the
+The real server process (``leadgrade serve``) on a tiny model from a model folder, with the
 lead store on SQLite and on PostgreSQL.
 """
 
@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.pool import NullPool
 
 from features.spec import demo_spec
+from models.saved import save_scorer
 from store.schema import OutcomeEvent
 from tests.helpers import REPO, free_port, tiny_training, wait_ready
 from training.demo_data import generate_leads
@@ -32,7 +33,7 @@ KEY = "durability-{}"
 
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path: Path = tiny_training().scorer.save(tmp_path_factory.mktemp("model") / "tiny.joblib")
+    path: Path = save_scorer(tiny_training().scorer, tmp_path_factory.mktemp("model") / "tiny")
     return path
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from features.spec import demo_spec
 from models.evidence import bin_label
 from models.explain import log_odds_contributions, to_tenths
+from models.saved import load_scorer, save_scorer
 from models.scorer import LeadScorer
 from tests.helpers import tiny_training
 from training.demo_data import TRUE_DRIVERS, generate_leads
@@ -211,12 +212,8 @@ def test_to_tenths_adds_up_and_keeps_signs(contributions, score):
         assert value == 0 or np.sign(value) == np.sign(log_odds)
 
 
-def test_models_pickled_before_reports_still_load_and_explain(scorer, leads, tmp_path):
-    old = object.__new__(LeadScorer)
-    old.__dict__.update({k: v for k, v in scorer.__dict__.items() if k != "report"})
-    joblib.dump(old, tmp_path / "old.joblib")
-
-    loaded = LeadScorer.load(tmp_path / "old.joblib")
+def test_a_model_saved_without_a_report_loads_and_explains(scorer, leads, tmp_path):
+    loaded = load_scorer(save_scorer(dataclasses.replace(scorer, report=None), tmp_path / "m"))
     score, explanation = loaded.explain_record(leads[0])
 
     assert loaded.report is None

@@ -3,7 +3,6 @@
 import dataclasses
 from datetime import date, timedelta
 
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +11,7 @@ from features.errors import SpecError
 from features.spec import LeadSpec, demo_spec_text
 from models.loss_reasons import LossReasonModel
 from models.policy import RoutingPolicy
+from models.saved import load_scorer, save_scorer
 from models.scorer import LeadScorer
 from serving.schemas import RouteOut
 from store.models import Route as StoredRoute
@@ -159,16 +159,9 @@ def test_one_predict_per_batch_and_only_for_nurture_leads(scorer, leads):
     assert len(counting.calls) == 1
 
 
-def test_a_model_pickled_before_loss_reasons_loads_and_scores(scorer, leads, tmp_path):
-    old_routing = object.__new__(RoutingPolicy)
-    object.__setattr__(old_routing, "follow_up_hours", dict(HOURS))
-    old = object.__new__(LeadScorer)
-    fields = {f.name: getattr(scorer, f.name) for f in dataclasses.fields(scorer)}
-    old.__dict__.update({**fields, "routing": old_routing})
-    del old.__dict__["loss_reasons"]
-    joblib.dump(old, tmp_path / "old.joblib")
-
-    loaded = LeadScorer.load(tmp_path / "old.joblib")
+def test_a_model_saved_without_loss_reasons_loads_and_scores(scorer, leads, tmp_path):
+    old = dataclasses.replace(scorer, routing=RoutingPolicy(dict(HOURS)), loss_reasons=None)
+    loaded = load_scorer(save_scorer(old, tmp_path / "old"))
 
     assert loaded.loss_reasons is None
     results = loaded.score_records(leads, on=DAY)

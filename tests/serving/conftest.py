@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from leadgrade.cli import app
+from models.saved import save_scorer
 from serving.app import create_app
 from serving.settings import ServeSettings
 from tests.helpers import tiny_training
@@ -20,8 +21,8 @@ AppFactory = Callable[..., TestClient]
 
 @pytest.fixture(scope="session")
 def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny real model saved as a .joblib file (served without a registry version)."""
-    path: Path = tiny_training().scorer.save(tmp_path_factory.mktemp("model") / "scorer.joblib")
+    """A tiny real model saved as a model folder (served without a registry version)."""
+    path: Path = save_scorer(tiny_training().scorer, tmp_path_factory.mktemp("model") / "scorer")
     return path
 
 

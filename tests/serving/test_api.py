@@ -1,10 +1,11 @@
-"""The HTTP contract of scoring, on a tiny real model served from a joblib file."""
+"""The HTTP contract of scoring, on a tiny real model served from a model folder."""
 
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
+from models.saved import save_scorer
 from serving.app import create_app
 from serving.settings import ServeSettings
 from tests.helpers import tiny_training
@@ -23,7 +24,7 @@ LEAD = {
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory) -> Iterator[TestClient]:
-    path = tiny_training().scorer.save(tmp_path_factory.mktemp("model") / "scorer.joblib")
+    path = save_scorer(tiny_training().scorer, tmp_path_factory.mktemp("model") / "scorer")
     settings = ServeSettings(model_uri=str(path), model_poll_seconds=0, max_batch=5)
     with TestClient(create_app(settings)) as c:
         yield c
@@ -133,12 +134,12 @@ def test_openapi_shows_the_models_own_lead_schema(client):
 
 
 def test_without_a_model_the_service_is_alive_but_not_ready(tmp_path):
-    settings = ServeSettings(model_uri=str(tmp_path / "absent.joblib"), model_poll_seconds=0)
+    settings = ServeSettings(model_uri=str(tmp_path / "absent-model"), model_poll_seconds=0)
     with TestClient(create_app(settings)) as c:
         assert c.get("/health").status_code == 200
         ready = c.get("/ready")
         assert ready.status_code == 503
-        assert "absent.joblib" in error(ready)["message"]
+        assert "absent-model" in error(ready)["message"]
         r = c.post("/v1/leads/score", json=LEAD)
         assert r.status_code == 503
         assert error(r)["code"] == "model_unavailable"

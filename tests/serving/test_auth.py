@@ -33,6 +33,10 @@ ACCESS: dict[tuple[str, str], tuple[int, set[str]]] = {
     ("GET", "/v1/model/report"): (200, {"marketing", "admin"}),
     ("GET", "/v1/reports/funnel"): (200, {"marketing", "admin"}),
     ("GET", "/v1/reports/overdue"): (200, {"marketing", "admin"}),
+    ("GET", "/v1/reports/kpis"): (200, {"marketing", "admin"}),
+    ("GET", "/v1/reports/follow-up"): (200, {"marketing", "admin"}),
+    ("GET", "/v1/reports/target-accounts"): (200, {"marketing", "admin"}),
+    ("GET", "/v1/reports/campaign-changes"): (200, {"marketing", "admin"}),
 }
 OPEN_PATHS = ["/health", "/ready", "/docs", "/openapi.json"]
 

@@ -27,6 +27,7 @@ import pytest
 
 from features.spec import demo_spec
 from leadgrade.demo_feedback import demo_records, replay
+from models.saved import save_scorer
 from tests.helpers import REPO, free_port, tiny_training
 from tests.serving.chromium import Chromium, find_chromium
 from training.demo_data import generate_leads
@@ -64,7 +65,7 @@ def server(chromium_binary: str, tmp_path_factory: pytest.TempPathFactory) -> It
     It asks for the browser first, so that a machine without one skips at once.
     """
     tmp = tmp_path_factory.mktemp("browser-server")
-    model = tiny_training().scorer.save(tmp / "model.joblib")
+    model = save_scorer(tiny_training().scorer, tmp / "model")
     port = free_port()
     env = {
         **os.environ,

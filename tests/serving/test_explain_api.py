@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
-import joblib
 import pytest
 from fastapi.testclient import TestClient
 
 from models.report import ModelReport
-from models.scorer import LeadScorer
+from models.saved import save_scorer
 from serving.app import create_app
 from serving.settings import ServeSettings
 from tests.helpers import tiny_training
@@ -36,20 +36,17 @@ def _client(model_path: Path, home: Path) -> TestClient:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     tmp = tmp_path_factory.mktemp("explain-api")
-    path = tiny_training().scorer.save(tmp / "model.joblib")
+    path = save_scorer(tiny_training().scorer, tmp / "model")
     with _client(path, tmp / "home") as c:
         yield c
 
 
 @pytest.fixture(scope="module")
 def old_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """A model pickled before reports existed (no ``report`` attribute at all)."""
+    """A model saved without a report (no ``report.json`` in its folder)."""
     tmp = tmp_path_factory.mktemp("explain-api-old")
-    old = object.__new__(LeadScorer)
-    state = tiny_training().scorer.__dict__
-    old.__dict__.update({k: v for k, v in state.items() if k != "report"})
-    joblib.dump(old, tmp / "old.joblib")
-    with _client(tmp / "old.joblib", tmp / "home") as c:
+    old = save_scorer(dataclasses.replace(tiny_training().scorer, report=None), tmp / "old")
+    with _client(old, tmp / "home") as c:
         yield c
 
 

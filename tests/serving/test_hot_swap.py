@@ -47,7 +47,7 @@ def test_a_champion_that_fails_to_load_is_tried_once_and_the_old_one_keeps_servi
     first = train_and_register(data, None, settings=train_settings)
     promote(train_settings)
     second = train_and_register(data, None, settings=train_settings)
-    newest = max(tmp_path.glob("mlartifacts/**/scorer.joblib"), key=lambda p: p.stat().st_mtime)
+    newest = max(tmp_path.glob("mlartifacts/**/booster.txt"), key=lambda p: p.stat().st_mtime)
     newest.write_bytes(b"not a model")  # the new version's artifact is broken
     client = MlflowClient(tracking_uri=train_settings.mlflow_uri)
     client.set_registered_model_alias("leadgrade", "champion", second.version)

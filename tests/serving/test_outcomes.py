@@ -119,7 +119,7 @@ def test_reasons_are_mapped_by_the_served_models_spec(api, reason, canonical):
 
 def test_without_a_model_only_canonical_names_and_common_wordings_are_mapped(make_client, tmp_path):
     scored(make_client())
-    no_model = make_client(model_uri=str(tmp_path / "absent.joblib"))
+    no_model = make_client(model_uri=str(tmp_path / "absent-model"))
 
     picklist = outcome(no_model, {"outcome": "lost", "reason": "Not the right moment"})
     canonical = outcome(no_model, {"outcome": "lost", "reason": "bad timing"})

@@ -54,10 +54,23 @@ def test_demo_feedback_replays_outcomes_once_and_the_funnel_shows_them(
         again = run_cli("demo-feedback", "--url", url, "--data", str(path))
 
     assert first.exit_code == 0, first.output
-    assert f"120 scored now, 0 already in the store; outcomes: {closed} stored" in first.output
+    stored = re.search(
+        r"120 scored now, 0 already in the store; stages and outcomes: (\d+) stored", first.output
+    )
+    assert stored, first.output
+    events = int(stored[1])
+    assert events > closed  # every closed lead's outcome, and stages besides
     assert again.exit_code == 0, again.output
-    assert f"0 scored now, 120 already in the store; outcomes: 0 stored, {closed}" in again.output
-    assert (count(store_url, Score), count(store_url, OutcomeEvent)) == (120, closed)
+    assert (
+        f"0 scored now, 120 already in the store; stages and outcomes: 0 stored, {events}"
+        in again.output
+    )
+    assert (count(store_url, Score), count(store_url, OutcomeEvent)) == (120, events)
+    outcomes = select(func.count()).where(OutcomeEvent.outcome.in_(["won", "lost", "disqualified"]))
+    engine = create_engine(store_url, poolclass=NullPool)
+    with engine.connect() as conn:
+        assert conn.scalar(outcomes) == closed
+    engine.dispose()
 
     report = run_cli("report", "funnel", "--by", "campaign")
     assert report.exit_code == 0, report.output
@@ -81,6 +94,34 @@ def test_demo_feedback_sends_the_api_key(run_cli, serve_settings, demo_csv, tmp_
     assert refused.exit_code == 2
     assert "HTTP 401" in refused.output
     assert accepted.exit_code == 0, accepted.output
+
+
+def test_report_kpis_prints_the_months_and_writes_csv(run_cli, serve_settings, demo_csv):
+    path, leads = demo_csv
+    with live_server(create_app(serve_settings())) as url:
+        assert run_cli("demo-feedback", "--url", url, "--data", str(path)).exit_code == 0
+
+    table = run_cli("report", "kpis", "--period", "quarter")
+    assert table.exit_code == 0, table.output
+    assert "Common metrics by quarter" in table.output
+    assert "2025-Q2" in table.output
+    as_csv = run_cli("report", "kpis", "--csv", "--since", "2025-06-01", "--until", "2025-06-30")
+    assert as_csv.exit_code == 0, as_csv.output
+    header, june = as_csv.output.splitlines()[:2]
+    assert header.startswith("period,leads,share_a_or_b,accepted")
+    created = leads["created_at"].astype(str)
+    assert june.startswith(f"2025-06,{int(created.str.startswith('2025-06').sum())},")
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [(["--period", "year"], "--period"), (["--since", "June"], "--since")],
+)
+def test_report_kpis_rejects_bad_options_in_one_line(run_cli, args, option):
+    result = run_cli("report", "kpis", *args)
+    assert result.exit_code == 2
+    assert option in result.output
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("by", ["region", "grade,grade"])

@@ -11,6 +11,7 @@ from importlib import resources
 import pytest
 from fastapi.testclient import TestClient
 
+from models.saved import save_scorer
 from serving.app import create_app
 from serving.settings import ServeSettings
 from tests.helpers import tiny_training
@@ -32,7 +33,7 @@ PARSED = {**FORM, "employees": 450.0, "demo_requested": True, "pages_viewed": 9.
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     tmp = tmp_path_factory.mktemp("ui")
-    path = tiny_training().scorer.save(tmp / "model.joblib")
+    path = save_scorer(tiny_training().scorer, tmp / "model")
     settings = ServeSettings(model_uri=str(path), model_poll_seconds=0, home=tmp / "home")
     with TestClient(create_app(settings)) as c:
         yield c
@@ -141,7 +142,7 @@ def test_model_page_shows_importance_grades_calibration_and_window(client):
 
 def test_pages_without_a_model_say_so(tmp_path):
     settings = ServeSettings(
-        model_uri=str(tmp_path / "absent.joblib"), model_poll_seconds=0, home=tmp_path
+        model_uri=str(tmp_path / "absent-model"), model_poll_seconds=0, home=tmp_path
     )
     with TestClient(create_app(settings)) as c:
         for response in (c.get("/ui"), c.post("/ui", data=FORM), c.get("/ui/model")):

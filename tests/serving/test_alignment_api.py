@@ -1,0 +1,145 @@
+"""The alignment reports over HTTP after a demo replay, checked against the demo data itself.
+
+One module-wide service on SQLite: a tiny real model scores 1,500 demo leads sent the way
+``leadgrade demo-feedback`` sends them (each with its creation time), and their stages and
+outcomes are posted with the demo timeline's times. The counts that do not depend on the
+model (leads, won and lost per month, target-account leads) are computed from the demo
+frame with pandas and must match the API cell for cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from features.spec import demo_spec
+from leadgrade.demo_feedback import demo_records, replay
+from serving.app import create_app
+from serving.settings import ServeSettings
+from tests.serving.support import error
+from training.demo_data import generate_leads
+
+ROWS = 1500
+
+
+@pytest.fixture(scope="module")
+def demo(
+    tmp_path_factory: pytest.TempPathFactory, model_path: Path
+) -> Iterator[tuple[TestClient, pd.DataFrame]]:
+    home = tmp_path_factory.mktemp("alignment")
+    leads = generate_leads(ROWS, seed=21)
+    leads.to_csv(home / "leads.csv", index=False)
+    settings = ServeSettings(
+        model_uri=str(model_path), model_poll_seconds=0, home=home,
+        database_url=f"sqlite:///{home / 'leads.db'}",
+    )  # fmt: skip
+    with TestClient(create_app(settings)) as api:
+        replay(api, demo_records(home / "leads.csv", demo_spec(), None), demo_spec())
+        yield api, leads
+
+
+def _months(leads: pd.DataFrame) -> pd.Series:
+    return pd.to_datetime(leads["created_at"]).dt.strftime("%Y-%m")
+
+
+def test_kpis_by_month_match_the_demo_data(demo):
+    api, leads = demo
+    body = api.get("/v1/reports/kpis", params={"period": "month"}).json()
+    rows = {row["period"]: row for row in body["rows"]}
+    months = _months(leads)
+    assert list(rows) == sorted(months.unique())  # 18 months, none missing
+    assert len(rows) == 18
+    closed = leads.assign(month=months)
+    for month, expected in closed.groupby("month"):
+        row = rows[month]
+        assert row["leads"] == len(expected)
+        assert row["won"] == int((expected["status"] == "won").sum())
+        assert row["lost"] == int(expected["status"].isin(["lost", "disqualified"]).sum())
+        assert row["accepted"] >= row["opportunities"] >= row["won"]
+
+
+def test_kpis_show_a_promise_mostly_kept_and_days_to_feedback(demo):
+    api, _ = demo
+    rows = api.get("/v1/reports/kpis").json()["rows"]
+    rates = [r["follow_up_rate"] for r in rows if r["follow_up_rate"] is not None]
+    assert 0.4 < sum(rates) / len(rates) < 0.95
+    days = [r["median_days_to_feedback"] for r in rows if r["median_days_to_feedback"]]
+    assert all(d > 0 for d in days)
+
+
+def test_kpis_download_as_csv(demo):
+    api, leads = demo
+    response = api.get("/v1/reports/kpis", params={"period": "quarter", "format": "csv"})
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "kpis-by-quarter.csv" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows[0]["period"] == "2025-Q2"
+    assert sum(int(r["leads"]) for r in rows) == len(leads)
+
+
+def test_follow_up_by_grade_shows_kept_late_and_missing(demo):
+    api, _ = demo
+    rows = {
+        r["group"]: r
+        for r in api.get("/v1/reports/follow-up", params={"by": "grade"}).json()["rows"]
+    }
+    a, b = rows["A"], rows["B"]
+    assert a["kept_rate"] > b["kept_rate"]  # most A leads within their day
+    assert b["late"] > 0
+    assert b["missing"] > 0
+    for row in rows.values():
+        parts = row["on_time"] + row["late"] + row["missing"] + row["pending"]
+        assert parts == row["routed_to_sales"]
+
+
+def test_follow_up_filters_by_campaign(demo):
+    api, _ = demo
+    params = {"by": "campaign", "campaign": "Web Summit"}
+    rows = api.get("/v1/reports/follow-up", params=params).json()["rows"]
+    assert [r["group"] for r in rows] == ["Web Summit"]
+
+
+def test_target_accounts_match_the_demo_data(demo):
+    api, leads = demo
+    body = api.get("/v1/reports/target-accounts").json()
+    domains = leads["email"].str.rsplit("@", n=1).str[-1].str.lower()
+    expected = {d: int((domains == d).sum()) for d in demo_spec().target_accounts.domains}
+    got = {row["account"]: row["leads"] for row in body["rows"]}
+    assert got == {d: n for d, n in expected.items() if n}
+    assert body["not_reached"] == [d for d, n in expected.items() if not n]
+    assert body["reached"] == len(got)
+
+
+def test_campaign_changes_name_the_cold_list_message(demo):
+    api, _ = demo
+    body = api.get("/v1/reports/campaign-changes").json()
+    flagged = {(c["campaign"], c["reason"]) for c in body["changes"]}
+    # The demo's cold list brings leads with no real need: the message must change.
+    assert ("Outbound - ICP list", "no_need") in flagged
+    change = next(c for c in body["changes"] if c["campaign"] == "Outbound - ICP list")
+    assert change["change"] == "message and value proposition"
+    assert change["share"] > change["others_share"]
+    assert "z-test" in body["method"]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/v1/reports/kpis", {"period": "year"}, "period"),
+        ("/v1/reports/kpis", {"since": "yesterday"}, "since"),
+        ("/v1/reports/follow-up", {"by": "country"}, "by"),
+        ("/v1/reports/target-accounts", {"grade": "E"}, "grade"),
+        ("/v1/reports/campaign-changes", {"since": "2025-06-01", "until": "2025-05-01"}, "until"),
+    ],
+)
+def test_bad_report_parameters_are_422_naming_the_field(demo, path, params, field):
+    api, _ = demo
+    response = api.get(path, params=params)
+    assert response.status_code == 422
+    assert field in error(response)["message"]
