@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import make_url
 
 from features.spec import demo_spec
+from models.saved import save_scorer
 from store import LeadStore
 from tests.fake_database import HangingDatabase
 from tests.helpers import REPO, free_port, tiny_training
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path: Path = tiny_training().scorer.save(tmp_path_factory.mktemp("model") / "tiny.joblib")
+    path: Path = save_scorer(tiny_training().scorer, tmp_path_factory.mktemp("model") / "tiny")
     return path
 
 
