@@ -7,6 +7,7 @@ the API and the model can never disagree. See ``docs/spec.md`` for the reference
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Iterable
 from functools import cached_property
@@ -21,6 +22,9 @@ from features.fields import BadIds, BooleanValues, CsvSection, default_label, se
 from features.grading import GradesSection, RoutingSection
 from features.reasons import DEFAULT_REASON_WEIGHTS, CanonicalReason
 
+# The magnitude a numeric field may have when the spec declares no range for it: far beyond
+# any count a lead has, far within what float32 training and scoring hold exactly enough.
+DEFAULT_BOUND = 1e9
 FieldKind = Literal["categorical", "numeric", "boolean", "email", "job_title", "company"]
 
 
@@ -122,6 +126,22 @@ class FeaturesSection(_Section):
     boolean_values: dict[str, BooleanValues] = Field(default_factory=dict)
     labels: dict[str, str] = Field(default_factory=dict)
     groups: dict[str, list[str]] = Field(default_factory=dict)
+    # The values the API accepts for a numeric field, declared here and never learned from
+    # data, so that the API contract changes only when the spec does.
+    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _valid_ranges(self) -> FeaturesSection:
+        for name, (low, high) in self.ranges.items():
+            if name not in self.numeric:
+                raise ValueError(f"features.ranges.{name}: not a numeric feature")
+            if not (math.isfinite(low) and math.isfinite(high) and low <= high):
+                raise ValueError(f"features.ranges.{name}: needs finite [low, high], low <= high")
+        return self
+
+    def range_of(self, name: str) -> tuple[float, float]:
+        """The accepted values of a numeric field: its declared range, or ± DEFAULT_BOUND."""
+        return self.ranges.get(name, (-DEFAULT_BOUND, DEFAULT_BOUND))
 
 
 class TargetAccountsSection(_Section):

@@ -20,7 +20,7 @@ def funnel_table(rows: Sequence[FunnelRow], by: Sequence[Dimension]) -> Table:
     for dimension in by:
         table.add_column(dimension)
     # Numbers never wrap; the group names and the reasons take what width is left.
-    for name in ("leads", "A/B", "worked", "won", "lost", "win rate", "days"):
+    for name in ("leads", "A/B", "accepted", "opps", "worked", "won", "lost", "win rate", "days"):
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column("top loss reasons")
     for row in rows:
@@ -28,6 +28,8 @@ def funnel_table(rows: Sequence[FunnelRow], by: Sequence[Dimension]) -> Table:
             *(row.group[d] or "(none)" for d in by),
             str(row.leads),
             f"{row.share_a_or_b:.0%}",
+            str(row.accepted),
+            str(row.opportunities),
             str(row.worked),
             str(row.won),
             str(row.lost),

@@ -16,7 +16,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -85,7 +85,7 @@ def caller_for(ring: KeyRing | None, presented: str | None) -> Caller:
     return caller
 
 
-def authenticate(
+async def authenticate(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
@@ -101,12 +101,12 @@ def authenticate(
 CallerDep = Annotated[Caller, Depends(authenticate)]
 
 
-def require_role(*roles: Role) -> Callable[[Caller], Caller]:
+def require_role(*roles: Role) -> Callable[[Caller], Awaitable[Caller]]:
     """A dependency that lets through callers with any of ``roles`` (or admin); 403 otherwise."""
     wanted = frozenset(roles)
     names = " or ".join(sorted({*wanted, Role.ADMIN}))
 
-    def check(caller: CallerDep) -> Caller:
+    async def check(caller: CallerDep) -> Caller:
         if not caller.has_any(wanted):
             raise Forbidden(
                 f"the key of {caller.client!r} lacks the role this needs ({names})",
@@ -117,7 +117,7 @@ def require_role(*roles: Role) -> Callable[[Caller], Caller]:
     return check
 
 
-def _client_name(caller: CallerDep) -> str:
+async def _client_name(caller: CallerDep) -> str:
     return caller.client
 
 

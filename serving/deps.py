@@ -1,4 +1,8 @@
-"""FastAPI dependencies: the settings, the model being served and the lead store."""
+"""FastAPI dependencies: the settings, the model being served and the lead store.
+
+They are ``async`` because they only read ``app.state``: FastAPI runs a plain ``def``
+dependency in a worker thread, a hop that costs more than the work.
+"""
 
 from __future__ import annotations
 
@@ -12,22 +16,22 @@ from serving.settings import ServeSettings
 from store import LeadStore
 
 
-def get_settings(request: Request) -> ServeSettings:
+async def get_settings(request: Request) -> ServeSettings:
     settings: ServeSettings = request.app.state.settings
     return settings
 
 
-def get_source(request: Request) -> ModelSource:
+async def get_source(request: Request) -> ModelSource:
     source: ModelSource = request.app.state.model_source
     return source
 
 
-def get_model(source: Annotated[ModelSource, Depends(get_source)]) -> ServedModel:
+async def get_model(source: Annotated[ModelSource, Depends(get_source)]) -> ServedModel:
     """The current model; 503 (model_unavailable) while none is loaded."""
     return source.current
 
 
-def get_store(request: Request) -> LeadStore:
+async def get_store(request: Request) -> LeadStore:
     """The lead store opened in the lifespan; 503 (store_unavailable) outside of it."""
     store: LeadStore | None = getattr(request.app.state, "store", None)
     if store is None:

@@ -31,7 +31,28 @@ def parse_leads(body: Any, model: ServedModel, max_batch: int) -> tuple[list[dic
             leads = [model.request_model.model_validate(body)]
     except ValidationError as exc:
         raise validation_error(exc) from exc
-    return [lead.model_dump() for lead in leads], is_batch
+    records = [lead.model_dump() for lead in leads]
+    _no_repeated_ids(records, model.loaded.scorer.spec.lead.id)
+    return records, is_batch
+
+
+def _no_repeated_ids(records: list[dict[str, Any]], id_field: str) -> None:
+    """One lead once per batch: a repeat would be scored and stored twice for one answer."""
+    seen: dict[str, int] = {}
+    for index, record in enumerate(records):
+        first = seen.setdefault(record[id_field], index)
+        if first != index:
+            raise InvalidRequest(
+                f"{index}.{id_field}: the lead id {record[id_field]!r} is also lead {first} "
+                "of this batch; send each lead once",
+                errors=[
+                    {
+                        "field": f"{index}.{id_field}",
+                        "message": "repeats an earlier lead id of this batch",
+                        "type": "duplicate",
+                    }
+                ],
+            )
 
 
 def score_leads(records: list[dict[str, Any]], model: ServedModel) -> list[dict[str, Any]]:

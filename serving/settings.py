@@ -20,6 +20,13 @@ class ServeSettings(RegistrySettings, StoreSettings):
         description="models:/name@alias, models:/name/version, an MLflow model folder or a "
         "saved model folder; default: the registry's champion",
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="API processes (uvicorn workers); with more than one, put the lead store "
+        "in PostgreSQL: SQLite has one writer at a time for the whole file",
+    )
     max_batch: int = Field(default=1000, ge=1, le=100_000)
     model_poll_seconds: float = Field(
         default=30.0, ge=0.0, description="how often to look for a new champion; 0 = never"
@@ -34,6 +41,19 @@ class ServeSettings(RegistrySettings, StoreSettings):
     )
     migrate_on_start: bool = Field(
         default=True, description="apply the lead store's migrations when the service starts"
+    )
+    write_batch_records: int = Field(
+        default=1000,
+        ge=1,
+        le=100_000,
+        description="most scores and outcomes written in one shared transaction (group commit)",
+    )
+    write_batch_wait_ms: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1000.0,
+        description="how long the store's writer waits for more requests before it commits; "
+        "0 = it takes what queued up while the last transaction committed",
     )
     keys_file: Path | None = Field(
         default=None,

@@ -7,8 +7,10 @@ acknowledged only once it is committed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from features.reasons import CanonicalReason
 from serving.errors import StoreUnavailable
-from serving.model_source import ModelSource, ServedModel
+from serving.model_source import ModelSource
 from serving.settings import ServeSettings
 from store import LeadHistory, LeadStore, OutcomeIn, OutcomeReceipt, OutcomeRecord
 from store import ledger as store_ledger
@@ -37,7 +39,12 @@ def open_store(settings: ServeSettings) -> LeadStore:
     :mod:`store.ledger`).
     """
     shown = settings.shown_database_url
-    store = store_ledger.open_store(settings, migrate=settings.migrate_on_start)
+    store = store_ledger.open_store(
+        settings,
+        migrate=settings.migrate_on_start,
+        batch_records=settings.write_batch_records,
+        batch_wait=settings.write_batch_wait_ms / 1000,
+    )
     if settings.migrate_on_start:
         log.info("lead store %s migrated", shown)
     log.info("storing scored leads and outcomes in %s", shown)
@@ -72,18 +79,14 @@ def store_errors(doing: str, consequence: str, health: StoreHealth | None = None
         health.record(True, "write")
 
 
-def store_scores(
-    store: LeadStore,
-    model: ServedModel,
-    leads: Sequence[Mapping[str, Any]],
-    results: Sequence[Mapping[str, Any]],
-    *,
-    client: str,
-) -> None:
-    """Store each lead as scored (with its reasons, if computed), all in one transaction."""
-    consequence = "no score was returned and none was stored"
-    with store_errors("storing the scores", consequence, store.health):
-        store.record_scores(model.loaded.scorer.spec, leads, results, client=client)
+async def stored(written: Future[None], health: StoreHealth) -> None:
+    """Wait, without holding the event loop, until the scores handed to the writer commit."""
+    with store_errors(_STORING, _NOT_STORED, health):
+        await asyncio.wrap_future(written)
+
+
+_STORING = "storing the scores"
+_NOT_STORED = "no score was returned and none was stored"
 
 
 def reason_mapping(source: ModelSource) -> Mapping[str, CanonicalReason] | None:

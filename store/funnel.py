@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import RowMapping
 
 from features.spec import LeadSpec
@@ -37,6 +37,8 @@ class FunnelRow(BaseModel):
     group: dict[str, str | None]
     leads: int
     share_a_or_b: float
+    accepted: int = Field(description="accepted by sales, or further (opportunity, won)")
+    opportunities: int = Field(description="an opportunity was opened, or the lead was won")
     worked: int
     won: int
     lost: int
@@ -51,6 +53,8 @@ class _Lead:
 
     group: tuple[str | None, ...]
     good_grade: bool
+    accepted: bool
+    opportunity: bool
     outcome: str | None
     loss_reason: str | None
     days_to_outcome: float | None
@@ -101,7 +105,8 @@ def funnel(
 
     Campaign and source come from the lead as first scored, the grade from its latest
     score, the month (``YYYY-MM``, UTC) from when it was first scored. A lead is worked once
-    it has an outcome, and counts by its latest one; lost includes disqualified.
+    it has an outcome, and counts by its latest one; lost includes disqualified. Accepted
+    and opportunities count the leads that reached that stage (a won lead passed both).
     """
     unknown = [d for d in by if d not in DIMENSIONS]
     if unknown or len(set(by)) != len(by):
@@ -130,6 +135,8 @@ def _funnel_lead(row: RowMapping, by: Sequence[Dimension], fields: dict[str, str
     return _Lead(
         group=tuple(value(d) for d in by),
         good_grade=row["grade"] in ("A", "B"),
+        accepted=bool(row["accepted"]),
+        opportunity=bool(row["opportunity"]),
         outcome=row["outcome"],
         loss_reason=row["canonical_reason"] if row["outcome"] in ("lost", "disqualified") else None,
         days_to_outcome=None
@@ -149,6 +156,8 @@ def _funnel_row(group: dict[str, str | None], leads: list[_Lead]) -> FunnelRow:
         group=group,
         leads=len(leads),
         share_a_or_b=sum(1 for lead in leads if lead.good_grade) / len(leads),
+        accepted=sum(1 for lead in leads if lead.accepted),
+        opportunities=sum(1 for lead in leads if lead.opportunity),
         worked=len(worked),
         won=won,
         lost=len(worked) - won,

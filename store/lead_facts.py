@@ -13,20 +13,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, get_args
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import aliased
 
 from store.engine import read_transaction
 from store.models import Grade
-from store.queries import latest_outcomes
-from store.schema import Lead, OutcomeEvent, Score
+from store.queries import feedback_summary, latest_outcomes
+from store.schema import Lead, Score
 from store.store import LeadStore
 
 Period = Literal["week", "month", "quarter"]
 PERIODS: tuple[Period, ...] = get_args(Period)
-# A lead that reached a later stage passed the earlier ones: a won lead was accepted.
-ACCEPTED_OR_LATER = ("accepted", "opportunity", "won")
-OPPORTUNITY_OR_LATER = ("opportunity", "won")
 
 
 @dataclass(frozen=True)
@@ -155,20 +152,7 @@ def lead_facts(
 
 
 def _query(keep: LeadFilter | None) -> Select[Any]:
-    e = OutcomeEvent
-    reached = func.max(case((e.outcome.in_(ACCEPTED_OR_LATER), 1), else_=0))
-    opened = func.max(case((e.outcome.in_(OPPORTUNITY_OR_LATER), 1), else_=0))
-    feedback = (
-        select(
-            e.lead_id,
-            func.min(e.occurred_at).label("first_feedback_at"),
-            func.max(e.occurred_at).label("last_feedback_at"),
-            reached.label("accepted"),
-            opened.label("opportunity"),
-        )
-        .group_by(e.lead_id)
-        .subquery("feedback")
-    )
+    feedback = feedback_summary()
     outcome = latest_outcomes()
     first = aliased(Score, name="first_score")
     query = (

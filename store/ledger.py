@@ -95,11 +95,15 @@ def check_not_lost(settings: StoreSettings) -> None:
     refuse_lost_store(ledger, settings.shown_database_url, empty=empty)
 
 
-def open_store(settings: StoreSettings, *, migrate: bool) -> LeadStore:
+def open_store(
+    settings: StoreSettings, *, migrate: bool, batch_records: int = 1000, batch_wait: float = 0.0
+) -> LeadStore:
     """The configured store, refused if it was lost (see above), migrated if ``migrate``."""
     url, shown = settings.resolved_database_url, settings.shown_database_url
     ledger = StoreLedger(settings.resolved_store_ledger)
-    store = LeadStore(url, settings.store_timeouts)
+    store = LeadStore(
+        url, settings.store_timeouts, batch_records=batch_records, batch_wait=batch_wait
+    )
     try:
         empty = store_is_empty(url, store.engine, VERSION_TABLE)
         if not settings.allow_new_store:

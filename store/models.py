@@ -7,6 +7,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from features.request import EARLIEST, no_control_characters
+
 Outcome = Literal["won", "lost", "disqualified"]
 # Progress that is not an outcome: sales took the lead, an opportunity was opened.
 Stage = Literal["accepted", "opportunity"]
@@ -41,13 +43,22 @@ class OutcomeIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
     occurred_at: datetime | None = None
 
+    @field_validator("reason", "note")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        return no_control_characters(value)  # type: ignore[no-any-return]
+
     @field_validator("occurred_at")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
         # Normalised so that "10:00+01:00" and "09:00Z" are the same body for idempotency.
         if value is None:
             return None
+        if value.tzinfo is not None and value < EARLIEST:  # 0001-01-01+01:00 has no UTC
+            raise ValueError("occurred_at is before 1970")
         value = as_utc(value)
+        if value < EARLIEST:
+            raise ValueError("occurred_at is before 1970")
         # The latest outcome is the one that happened last: a date in the future (a typo
         # such as 2099) would outrank every later correction, so it is refused.
         if value > datetime.now(UTC) + FUTURE_TOLERANCE:

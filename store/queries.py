@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Subquery, and_, func, select
+from sqlalchemy import Select, Subquery, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from store.models import OUTCOMES
@@ -31,8 +31,32 @@ def latest_outcomes(as_of: datetime | None = None) -> Subquery:
     return query.subquery("latest_outcome")
 
 
+# A lead that reached a later stage passed the earlier ones: a won lead was accepted.
+ACCEPTED_OR_LATER = ("accepted", "opportunity", "won")
+OPPORTUNITY_OR_LATER = ("opportunity", "won")
+
+
+def feedback_summary() -> Subquery:
+    """Per lead with any report from sales: first and last report, stages reached (0/1)."""
+    e = OutcomeEvent
+    reached = func.max(case((e.outcome.in_(ACCEPTED_OR_LATER), 1), else_=0))
+    opened = func.max(case((e.outcome.in_(OPPORTUNITY_OR_LATER), 1), else_=0))
+    return (
+        select(
+            e.lead_id,
+            func.min(e.occurred_at).label("first_feedback_at"),
+            func.max(e.occurred_at).label("last_feedback_at"),
+            reached.label("accepted"),
+            opened.label("opportunity"),
+        )
+        .group_by(e.lead_id)
+        .subquery("feedback")
+    )
+
+
 def lead_snapshots(as_of: datetime | None = None) -> Select[Any]:
-    """One row per lead: its fields as first scored, its latest score, its latest outcome.
+    """One row per lead: its fields as first scored, its latest score, its latest outcome,
+    and the stages it reached (``accepted``, ``opportunity``: 1, or None without feedback).
 
     With ``as_of``, only leads first scored by then and outcomes recorded by then count
     (the latest score is still the latest overall; use it for reports, not for training).
@@ -40,6 +64,7 @@ def lead_snapshots(as_of: datetime | None = None) -> Select[Any]:
     first = aliased(Score, name="first_score")
     latest = aliased(Score, name="latest_score")
     outcome = latest_outcomes(as_of)
+    feedback = feedback_summary()
     query = (
         select(
             Lead.lead_id,
@@ -57,10 +82,13 @@ def lead_snapshots(as_of: datetime | None = None) -> Select[Any]:
             outcome.c.canonical_reason,
             outcome.c.rating,
             outcome.c.occurred_at.label("outcome_at"),
+            feedback.c.accepted,
+            feedback.c.opportunity,
         )
         .join(first, first.id == Lead.first_score_id)
         .join(latest, latest.id == Lead.latest_score_id)
         .outerjoin(outcome, and_(outcome.c.lead_id == Lead.lead_id, outcome.c.newest == 1))
+        .outerjoin(feedback, feedback.c.lead_id == Lead.lead_id)
         .order_by(Lead.lead_id)
     )
     if as_of is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +31,7 @@ from store.models import (
     as_utc,
 )
 from store.schema import Lead, OutcomeEvent, Score
+from store.writer import GroupWriter
 
 MIGRATIONS = "store:migrations"
 VERSION_TABLE = "leadgrade_store_version"
@@ -40,12 +42,23 @@ _MIGRATION_LOCK_ID = 0x1EAD_6AADE
 class LeadStore:
     """Scored leads and their outcomes in SQLite (``sqlite:///path``) or PostgreSQL.
 
-    Every write is one transaction, and a method returns only after it has committed: what
-    it acknowledges is durable (on SQLite too, see :mod:`.engine`).
+    Writes go through the process's one :class:`~store.writer.GroupWriter`: the writes of
+    concurrent calls share a transaction, each in its own savepoint, and a method returns
+    only after that transaction has committed: what it acknowledges is durable (on SQLite
+    too, see :mod:`.engine`). ``batch_records`` and ``batch_wait`` (seconds) bound a shared
+    transaction.
     """
 
-    def __init__(self, url: str, timeouts: StoreTimeouts | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        timeouts: StoreTimeouts | None = None,
+        *,
+        batch_records: int = 1000,
+        batch_wait: float = 0.0,
+    ) -> None:
         self._engine = create_store_engine(url, timeouts)
+        self._writer = GroupWriter(self._engine, max_records=batch_records, max_wait=batch_wait)
         # What the latest write or probe found; readiness reads it (see store.health).
         self.health = StoreHealth()
 
@@ -54,7 +67,8 @@ class LeadStore:
         return self._engine
 
     def dispose(self) -> None:
-        """Close every pooled connection (for tests and shutdown)."""
+        """Write what is queued, then close every pooled connection (tests and shutdown)."""
+        self._writer.close()
         self._engine.dispose()
 
     def upgrade(self) -> None:
@@ -83,15 +97,32 @@ class LeadStore:
     ) -> None:
         """Append one score per lead, its fields redacted (see :func:`privacy.redact`).
 
-        ``results[i]`` is the score response for ``leads[i]``. The batch is one transaction:
-        all of it is stored or none.
+        ``results[i]`` is the score response for ``leads[i]``. The batch is all stored or
+        none (one savepoint), and this returns once it is committed.
+        """
+        self.submit_scores(spec, leads, results, client=client, scored_at=scored_at).result()
+
+    def submit_scores(
+        self,
+        spec: LeadSpec,
+        leads: Sequence[Mapping[str, Any]],
+        results: Sequence[Mapping[str, Any]],
+        *,
+        client: str,
+        scored_at: datetime | None = None,
+    ) -> Future[None]:
+        """:meth:`record_scores` without waiting: the future resolves once committed.
+
+        Invalid results raise here, before anything is queued.
         """
         at = _now() if scored_at is None else as_utc(scored_at)
         rows = records.score_rows(spec, leads, results, client=client, scored_at=at)
+        if not rows:
+            done: Future[None] = Future()
+            done.set_result(None)
+            return done
         created = records.created_times(spec, leads, results)
-        if rows:
-            with write_transaction(self._engine) as conn:
-                _append_scores(conn, rows, at, created)
+        return self._writer.submit(_write_scores, (rows, created), size=len(rows))
 
     def record_outcome(
         self,
@@ -117,11 +148,7 @@ class LeadStore:
             recorded_at=_now(),
         )
         try:
-            with write_transaction(self._engine) as conn:
-                if conn.scalar(select(Lead.lead_id).where(Lead.lead_id == lead_id)) is None:
-                    raise LeadNotFound(lead_id)
-                insert_event = insert(OutcomeEvent).returning(OutcomeEvent.id)
-                event_id: int = conn.execute(insert_event, row).scalar_one()
+            event_id = self._writer.write(_write_outcomes, row)
         except IntegrityError:
             # The unique (client, key) constraint, not a prior read, decides who was first:
             # a concurrent duplicate waits for the winner's commit and then fails here.
@@ -177,11 +204,33 @@ class LeadStore:
             )
 
 
+def _write_outcomes(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert outcome events of leads that were scored; their ids."""
+    lead_ids = {row["lead_id"] for row in rows}
+    known = set(conn.scalars(select(Lead.lead_id).where(Lead.lead_id.in_(lead_ids))))
+    for row in rows:
+        if row["lead_id"] not in known:
+            raise LeadNotFound(row["lead_id"])
+    insert_events = insert(OutcomeEvent).returning(OutcomeEvent.id, sort_by_parameter_order=True)
+    return list(conn.execute(insert_events, list(rows)).scalars())
+
+
+# The score rows of one request, and when the CRM says each of its leads was created.
+_ScoreItem = tuple[list[dict[str, Any]], Mapping[str, datetime | None]]
+
+
+def _write_scores(conn: Connection, items: Sequence[_ScoreItem]) -> list[None]:
+    """Append the score rows of several requests together (see :func:`_append_scores`)."""
+    created: dict[str, datetime | None] = {}
+    for _, times in items:
+        for lead_id, at in times.items():
+            created.setdefault(lead_id, at)
+    _append_scores(conn, [row for rows, _ in items for row in rows], created)
+    return [None] * len(items)
+
+
 def _append_scores(
-    conn: Connection,
-    rows: list[dict[str, Any]],
-    at: datetime,
-    created: Mapping[str, datetime | None],
+    conn: Connection, rows: list[dict[str, Any]], created: Mapping[str, datetime | None]
 ) -> None:
     """Insert the scores, creating leads seen for the first time, and move the pointers."""
     # Leads in one order in every transaction, so that two batches with the same leads
@@ -191,14 +240,17 @@ def _append_scores(
     # A lead another transaction is creating right now is no error: its row stands, and the
     # pointer updates below decide which score is first.
     insert_leads = dialect.insert(Lead).on_conflict_do_nothing(index_elements=[Lead.lead_id])
+    first_seen: dict[str, datetime] = {}
+    for row in rows:
+        first_seen.setdefault(row["lead_id"], row["scored_at"])
     conn.execute(
         insert_leads,
         [
             {
                 "lead_id": i,
                 "created_at": created.get(i),
-                "first_scored_at": at,
-                "latest_scored_at": at,
+                "first_scored_at": first_seen[i],
+                "latest_scored_at": first_seen[i],
             }
             for i in lead_ids
         ],

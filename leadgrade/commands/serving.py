@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -46,7 +46,23 @@ def serve(
         console.print(
             f"no keys file (LEADGRADE_KEYS_FILE): open to anyone who can reach {settings.host}"
         )
-    uvicorn.run(api, host=settings.host, port=settings.port, log_level="info")
+    if settings.workers > 1 and settings.resolved_database_url.startswith("sqlite"):
+        console.print(
+            f"{settings.workers} workers share one SQLite file, which takes one writer at a "
+            "time: for several processes, put the lead store in PostgreSQL"
+        )
+    # Each worker process builds its own app from the environment (a factory by import
+    # name); uvicorn's plain access log is off: the service logs its requests itself.
+    app: Any = "serving.app:create_app" if settings.workers > 1 else api
+    uvicorn.run(
+        app,
+        factory=settings.workers > 1,
+        workers=settings.workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,
+    )
 
 
 @keys_app.command("new")

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Response, status
 
+from features.request import LEAD_ID_PATTERN
 from serving.auth import ClientDep, require_role
 from serving.deps import SourceDep, StoreDep
 from serving.keys import Role
@@ -17,7 +18,12 @@ router = APIRouter(
     prefix="/v1/leads", tags=["leads"], dependencies=[Depends(require_role(Role.CRM))]
 )
 
-LeadId = Annotated[str, Path(min_length=1, max_length=255, description="the lead id as scored")]
+LeadId = Annotated[
+    str,
+    Path(
+        min_length=1, max_length=200, pattern=LEAD_ID_PATTERN, description="the lead id as scored"
+    ),
+]
 
 
 def _errors(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:

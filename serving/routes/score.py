@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
+from fastapi.responses import JSONResponse
 
 from serving.auth import ClientDep, require_role
 from serving.deps import ModelDep, SettingsDep, StoreDep
-from serving.explaining import explain_lead, explain_leads
+from serving.explaining import explain_lead
 from serving.keys import Role
 from serving.schemas import ERROR_RESPONSES, ExplanationOut, ScoreExplainedOut, ScoreOut
-from serving.scoring import parse_leads, score_leads
-from serving.storing import store_scores
+from serving.score_request import ScoreRequest, answer
 
 router = APIRouter(prefix="/v1/leads", tags=["scoring"])
 
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/leads", tags=["scoring"])
     openapi_extra={"x-lead-schema": True},
     dependencies=[Depends(require_role(Role.CRM))],
 )
-def score(
+async def score(
     body: Annotated[Any, Body(description="One lead, or a list of leads")],
     model: ModelDep,
     settings: SettingsDep,
@@ -48,10 +48,10 @@ def score(
     before the answer is sent: if the lead store fails, the request is a 503
     (`store_unavailable`) and nothing of the batch is stored.
     """
-    records, is_batch = parse_leads(body, model, settings.max_batch)
-    results = explain_leads(records, model, top) if explain else score_leads(records, model)
-    store_scores(store, model, records, results, client=client)
-    return results if is_batch else results[0]
+    request = ScoreRequest(body, client, settings.max_batch, explain, top)
+    # The results are built by the scorer in the documented shape: a JSONResponse skips
+    # validating them again against the response model (which stays for the OpenAPI docs).
+    return JSONResponse(await answer(request, model, store))
 
 
 @router.post(

@@ -39,6 +39,8 @@ class FunnelLine:
     group: list[str]
     leads: int
     share_a_or_b: str
+    accepted: int
+    opportunities: int
     worked: int
     won: int
     lost: int
@@ -92,6 +94,8 @@ def funnel_line(row: FunnelRow, by: Sequence[Dimension]) -> FunnelLine:
         group=group_names(row, by),
         leads=row.leads,
         share_a_or_b=percent(row.share_a_or_b),
+        accepted=row.accepted,
+        opportunities=row.opportunities,
         worked=row.worked,
         won=row.won,
         lost=row.lost,

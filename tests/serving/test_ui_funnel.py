@@ -102,7 +102,7 @@ def test_the_page_shows_each_campaign_with_its_counts_and_loss_reasons_in_words(
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     # campaign, leads, A or B, worked, won, lost, win rate, median days, loss reasons
-    rows = [(r[0], r[1], *r[3:7], r[8]) for r in table(response.text)]
+    rows = [(r[0], r[1], *r[5:9], r[10]) for r in table(response.text)]
     assert rows == [tuple(expected) for expected in EXPECTED]
     assert "no_budget" not in response.text
     assert response.text.count("<svg") == 1
@@ -116,7 +116,8 @@ def test_the_page_shows_the_numbers_of_the_funnel_api(history):
     for row in report:
         line = shown[row["group"]["campaign"]]
         assert line[2] == f"{row['share_a_or_b'] * 100:.0f} %"
-        assert line[7] == f"{row['median_days_to_outcome']:.1f}"
+        assert line[3:5] == [str(row["accepted"]), str(row["opportunities"])]
+        assert line[9] == f"{row['median_days_to_outcome']:.1f}"
 
 
 @pytest.mark.parametrize(
@@ -217,6 +218,8 @@ def _row(campaign: str | None, leads: int) -> FunnelRow:
         group={"campaign": campaign},
         leads=leads,
         share_a_or_b=0.5,
+        accepted=0,
+        opportunities=0,
         worked=0,
         won=0,
         lost=0,

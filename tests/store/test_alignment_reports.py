@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from store import OutcomeIn
 from store.follow_up import follow_up
 from store.frame import training_frame
+from store.funnel import funnel
 from store.kpis import kpis
 from store.lead_facts import LeadFilter, lead_facts, period_of, periods_between
 
@@ -177,3 +178,8 @@ def test_periods_between_crosses_the_year():
     assert periods_between(date(2024, 11, 20), date(2025, 2, 1), "month") == [
         "2024-11", "2024-12", "2025-01", "2025-02",
     ]  # fmt: skip
+
+
+def test_the_funnel_reads_leads_accepted_opportunity_won(history):
+    (row,) = funnel(history, ["campaign"])
+    assert (row.leads, row.accepted, row.opportunities, row.won) == (6, 2, 1, 1)
