@@ -13,9 +13,12 @@ from serving.auth import RateLimiter, warn_if_open
 from serving.body_limit import BodyLimitMiddleware
 from serving.errors import install_error_handlers
 from serving.keys import KeyRing
+from serving.metrics import Metrics, StateCollector
 from serving.model_source import ModelSource
 from serving.openapi import install_openapi
+from serving.request_context import RequestContextMiddleware
 from serving.routes import alignment, funnel, leads, meta, overdue, report, score, ui
+from serving.routes import metrics as metrics_route
 from serving.settings import ServeSettings
 from serving.storing import open_store, start_probe
 
@@ -52,11 +55,14 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.model_source = source
+    app.state.metrics = metrics = Metrics()
+    metrics.registry.register(StateCollector(source, app.state))
     # A broken keys file stops the service here, at start-up; each route declares its roles.
     app.state.keys = None if settings.keys_file is None else KeyRing(settings.keys_file)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     install_error_handlers(app)
     app.include_router(meta.router)
+    app.include_router(metrics_route.router)
     app.include_router(score.router)
     app.include_router(report.router)
     app.include_router(leads.router)
@@ -64,7 +70,9 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.include_router(overdue.router)
     app.include_router(alignment.router)
     app.include_router(ui.router)
-    # Outermost of leadgrade's own layers: an oversized body is refused before any other work.
+    # An oversized body is refused before any other work; only the request's id, log line
+    # and metrics come first (outermost), so that even a refused request is counted.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
     install_openapi(app, source)
     return app

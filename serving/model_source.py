@@ -49,6 +49,7 @@ class ModelSource:
         # every poll would download it, fail and log the same traceback.
         self._trying: str | None = None
         self._failed: str | None = None
+        self.load_failures = 0  # counted for /metrics
 
     @property
     def current(self) -> ServedModel:
@@ -66,9 +67,11 @@ class ModelSource:
         try:
             return await anyio.to_thread.run_sync(self._refresh_blocking)
         except LeadgradeError as exc:
+            self.load_failures += 1
             self._failed, self.last_error = self._trying, exc.message
             log.warning("model not loaded: %s", exc.message)
         except Exception as exc:  # a broken artifact must not take the running model down
+            self.load_failures += 1
             self._failed, self.last_error = self._trying, f"{type(exc).__name__}: {exc}"
             log.exception("loading %s failed", self.uri)
         return False

@@ -59,12 +59,14 @@ class StoreHealth:
         self.max_age = max_age
         self._last: StoreCheck | None = None
         self._lock = threading.Lock()
+        self.write_failures = 0  # writes and probes that failed, for /metrics
 
     def record(self, ok: bool, source: str, reason: str | None = None) -> None:
         check = StoreCheck(ok, source, datetime.now(UTC), time.monotonic(), reason)
         with self._lock:
             was_ok = self._last is None or self._last.ok
             self._last = check
+            self.write_failures += 0 if ok else 1
         if was_ok and not ok:
             log.error("the lead store failed (%s): %s", source, reason)
         elif ok and not was_ok:

@@ -25,6 +25,7 @@ def serve(
 
     from serving.app import create_app
     from serving.keys import KeysUnavailable
+    from serving.logs import LOG_CONFIG
     from serving.settings import ServeSettings
     from store.errors import StoreMissing
     from store.ledger import check_not_lost
@@ -61,6 +62,7 @@ def serve(
         host=settings.host,
         port=settings.port,
         log_level="info",
+        log_config=LOG_CONFIG,
         access_log=False,
     )
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Header, Path, Response, status
 
 from features.request import LEAD_ID_PATTERN
 from serving.auth import ClientDep, require_role
-from serving.deps import SourceDep, StoreDep
+from serving.deps import MetricsDep, SourceDep, StoreDep
 from serving.keys import Role
 from serving.schemas import KEY_RESPONSES, ErrorOut
 from serving.storing import LeadOut, lead_view, record_outcome
@@ -57,6 +57,7 @@ def post_outcome(
     client: ClientDep,
     store: StoreDep,
     source: SourceDep,
+    metrics: MetricsDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -80,6 +81,8 @@ def post_outcome(
     )
     if receipt.replayed:
         response.status_code = status.HTTP_200_OK
+    else:
+        metrics.count_outcome(receipt.outcome, receipt.canonical_reason)
     return receipt
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
 
 from serving.auth import ClientDep, require_role
-from serving.deps import ModelDep, SettingsDep, StoreDep
+from serving.deps import MetricsDep, ModelDep, SettingsDep, StoreDep
 from serving.explaining import explain_lead
 from serving.keys import Role
 from serving.schemas import ERROR_RESPONSES, ExplanationOut, ScoreExplainedOut, ScoreOut
@@ -31,6 +31,7 @@ async def score(
     settings: SettingsDep,
     store: StoreDep,
     client: ClientDep,
+    metrics: MetricsDep,
     explain: Annotated[
         bool, Query(description="add top reasons, fit and engagement (slower: TreeSHAP)")
     ] = False,
@@ -51,7 +52,9 @@ async def score(
     request = ScoreRequest(body, client, settings.max_batch, explain, top)
     # The results are built by the scorer in the documented shape: a JSONResponse skips
     # validating them again against the response model (which stays for the OpenAPI docs).
-    return JSONResponse(await answer(request, model, store))
+    results = await answer(request, model, store)
+    metrics.count_scores(results if isinstance(results, list) else [results])
+    return JSONResponse(results)
 
 
 @router.post(
