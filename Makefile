@@ -8,8 +8,12 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 UV_VERSION := 0.13.9
 LG := $(BIN)/leadgrade
+# The client generators the contract tests run: openapi-python-client in its own environment
+# (it pins an older typer than leadgrade), openapi-typescript and tsc from the npm lock file.
+CLIENTS_VENV := $(VENV)/clients
+TS := clients/typescript
 
-.PHONY: help run install install-dev train serve promote demo-data test lint format bench bench-quality clean
+.PHONY: help run install install-dev client-tools train serve promote demo-data openapi test lint format bench bench-quality clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +35,17 @@ install: $(VENV)/.runtime ## Create .venv and install the locked runtime depende
 
 install-dev: $(VENV)/.dev ## Also install the locked test and lint tools
 
+$(CLIENTS_VENV)/.installed: clients/python/requirements.lock | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(BIN)/python $(CLIENTS_VENV)
+	$(UV) pip install --quiet --python $(CLIENTS_VENV)/bin/python -r clients/python/requirements.lock
+	@touch $@
+
+$(TS)/node_modules/.installed: $(TS)/package-lock.json
+	npm ci --prefix $(TS) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+client-tools: $(CLIENTS_VENV)/.installed $(TS)/node_modules/.installed ## Install the client generators (Python, TypeScript) the contract tests run
+
 run: install ## Set up, generate demo data, train, register, promote and serve on 127.0.0.1:8000
 	$(LG) run
 
@@ -46,7 +61,10 @@ promote: install ## Promote the challenger to champion if it passes the gate
 serve: install ## Serve the champion model on 127.0.0.1:8000
 	$(LG) serve
 
-test: install-dev ## Run the whole test suite (trains small real models, starts real servers)
+openapi: install ## Rewrite docs/openapi.json after an API change (a test fails until you do)
+	$(LG) openapi --out docs/openapi.json
+
+test: install-dev client-tools ## Run the whole test suite (trains small real models, starts real servers)
 	$(BIN)/pytest
 
 lint: install-dev ## ruff (lint and format check) and mypy

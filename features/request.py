@@ -19,10 +19,11 @@ from features.spec import LeadSpec
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=1)
-LEAD_ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.:@+=~-]{0,199}$"
-"""ASCII letters, digits and ``_ . : @ + = ~ -``, starting with a letter, digit or ``_``:
+LEAD_ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.:+=~-]{0,199}$"
+"""ASCII letters, digits and ``_ . : + = ~ -``, starting with a letter, digit or ``_``:
 every accepted id is one URL path segment as it is, so it can be read back and given an
-outcome, and every client's regex engine reads the pattern alike."""
+outcome, and every client's regex engine reads the pattern alike. No ``@``: an email is
+personal data, never an id."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -63,11 +64,10 @@ class LeadBase(BaseModel):
 
 
 def _number(low: float, high: float) -> Any:
-    return Annotated[
-        float | None,
-        BeforeValidator(_not_a_boolean),
-        Field(default=None, allow_inf_nan=False, ge=low, le=high),
-    ]
+    # The bounds sit on the float inside the optional: on ``float | None`` itself pydantic
+    # would compare None with them and fail with a TypeError (a 500) for a missing number.
+    bounded = Annotated[float, Field(allow_inf_nan=False, ge=low, le=high)]
+    return Annotated[bounded | None, BeforeValidator(_not_a_boolean), Field(default=None)]
 
 
 def build_request_model(spec: LeadSpec) -> type[LeadBase]:

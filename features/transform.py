@@ -12,7 +12,7 @@ no DataFrame.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import cached_property
 from typing import Any, Self
 
@@ -29,6 +29,7 @@ from features.derived import (
     title_seniority,
 )
 from features.errors import DataError
+from features.scrubbing import scrub_contacts
 from features.spec import LeadSpec
 from features.values import parse_answer, parse_number, parse_text
 
@@ -143,7 +144,7 @@ class LeadTransformer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             values, missing = columns[field], spec.missing_for(field)
             try:
                 if kind == "categorical":
-                    out.append((field, field, [_Text(parse_text(v, missing)) for v in values]))
+                    out.append((field, field, [_Text(_free_text(v, missing)) for v in values]))
                 elif kind == "numeric":
                     out.append((field, field, [parse_number(v, missing) for v in values]))
                 elif kind == "boolean":
@@ -153,7 +154,7 @@ class LeadTransformer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                     domains = [email_domain(parse_text(v, missing)) for v in values]
                     out.append((f"{field}__free_mail", field, [is_free_mail(d) for d in domains]))
                 elif kind == "job_title":
-                    titles = [parse_text(v, missing) for v in values]
+                    titles = [_free_text(v, missing) for v in values]
                     out.append((f"{field}__seniority", field, [title_seniority(t) for t in titles]))
                     out.append(
                         (f"{field}__function", field, [_Text(title_function(t)) for t in titles])
@@ -175,7 +176,7 @@ class LeadTransformer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         accounts, email = self._accounts, self.spec.features.email
         emails = columns[email] if email else [None] * len(companies)
         return [
-            (parse_text(e), parse_text(c)) in accounts
+            (parse_text(e), _free_text(c)) in accounts
             for e, c in zip(emails, companies, strict=True)
         ]
 
@@ -205,6 +206,13 @@ class _Text:
 
     def __init__(self, text: str | None) -> None:
         self.text = text
+
+
+def _free_text(value: Any, missing: Collection[str] = ("",)) -> str | None:
+    """Text as the model reads it: contact details scrubbed first, so that text stored or
+    logged scrubbed scores exactly as the text sent (see :mod:`features.scrubbing`)."""
+    text = parse_text(value, missing)
+    return None if text is None else scrub_contacts(text)
 
 
 def _is_categorical(values: list[Any]) -> bool:

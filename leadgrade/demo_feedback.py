@@ -163,9 +163,9 @@ def _score_new(
     new = [lead_payload(r, spec) for r, known in zip(batch, stored, strict=True) if known is None]
     scored: list[dict[str, Any]] = []
     if new:
-        response = client.post("/v1/leads/score", json=new)
+        response = client.post("/v1/leads/score/batch", json=new)
         _check(response, "scoring leads")
-        scored = response.json()
+        scored = response.json()["scores"]
     done.scored += len(new)
     done.already_scored += len(batch) - len(new)
     fresh = iter((s["grade"], s["route"]["queue"]) for s in scored)

@@ -15,12 +15,15 @@ from serving.errors import install_error_handlers
 from serving.keys import KeyRing
 from serving.metrics import Metrics, StateCollector
 from serving.model_source import ModelSource
-from serving.openapi import install_openapi
+from serving.openapi import install_openapi, operation_id
 from serving.request_context import RequestContextMiddleware
-from serving.routes import alignment, funnel, leads, meta, overdue, report, score, ui
+from serving.routes import admin, alignment, funnel, leads, meta, overdue, report, score, ui
 from serving.routes import metrics as metrics_route
 from serving.settings import ServeSettings
 from serving.storing import open_store, start_probe
+
+# The API's version in /openapi.json: 0.2 split batches off /v1/leads/score (see README, API).
+API_VERSION = "0.2.0"
 
 
 def create_app(settings: ServeSettings | None = None) -> FastAPI:
@@ -34,7 +37,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
         store = await anyio.to_thread.run_sync(open_store, settings)
         app.state.store = store
         probe = start_probe(store, settings.store_probe_seconds)
-        await source.refresh()
+        await source.start()
         watcher = None
         if settings.model_poll_seconds > 0:
             watcher = asyncio.create_task(source.watch(settings.model_poll_seconds))
@@ -49,9 +52,10 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="leadgrade",
-        version="0.1.0",
+        version=API_VERSION,
         description="A–D lead grades, routes and reasons learned from won/lost history.",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.model_source = source
@@ -63,6 +67,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(meta.router)
     app.include_router(metrics_route.router)
+    app.include_router(admin.router)
     app.include_router(score.router)
     app.include_router(report.router)
     app.include_router(leads.router)

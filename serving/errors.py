@@ -44,6 +44,12 @@ class ModelUnavailable(LeadgradeError):
     code = "model_unavailable"
 
 
+class ModelRefused(LeadgradeError):
+    """A model version failed to load or a check before its swap; the old one keeps serving."""
+
+    code = "model_refused"
+
+
 class StoreUnavailable(LeadgradeError):
     """The lead store failed: nothing was stored, and no unstored result is returned."""
 
@@ -93,6 +99,7 @@ STATUS: dict[type[LeadgradeError], int] = {
     SpecError: 422,
     DataError: 422,
     IdempotencyConflict: 422,
+    ModelRefused: 409,
     RateLimited: 429,
     ModelUnavailable: 503,
     ModelNotFound: 503,

@@ -1,22 +1,32 @@
 """The model source: loads the model named by settings and swaps in a new champion live.
 
-Requests read ``source.current`` once and use that object to the end, so a swap never
-mixes two models within one request. Loading runs in a worker thread, off the event loop.
+A new version is loaded on a worker thread, off the event loop, checked (its request
+schema against the running one, a warm-up on sample leads) and only then swapped in, by
+replacing one reference. Requests read ``source.current`` once and use that object to the
+end, so a swap never mixes two models within one request or batch. A version that fails
+any step is refused and the old one keeps serving. At start, if the champion cannot be
+loaded, the most recent loadable earlier champion (from the registry's champion history)
+serves and the source reports itself degraded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import dataclass
+from typing import Any
 
 import anyio.to_thread
+from mlflow import MlflowClient
 from pydantic import BaseModel, TypeAdapter
 
 from features.errors import LeadgradeError
 from features.request import build_request_model
+from models.history import champion_history, earlier_champions
 from models.registry import LoadedModel, ModelInfo, load_model, resolve_version
 from serving.errors import ModelUnavailable
+from serving.model_checks import schema_change, warm_up
 
 log = logging.getLogger("leadgrade.model")
 
@@ -45,11 +55,13 @@ class ModelSource:
         self.tracking_uri = tracking_uri
         self._current: ServedModel | None = None
         self.last_error: str | None = None
-        # A registry version that failed to load is not tried again until the alias moves:
-        # every poll would download it, fail and log the same traceback.
-        self._trying: str | None = None
+        self.alias_version: str | None = None  # the version the alias named when last asked
+        self.schema_change: str | None = None  # how the last swap changed the request schema
+        # A registry version that failed is not tried again until the alias moves (or an
+        # admin asks for a reload): every poll would download it and fail the same way.
         self._failed: str | None = None
         self.load_failures = 0  # counted for /metrics
+        self._lock = threading.Lock()  # one load at a time (poll and reload may overlap)
 
     @property
     def current(self) -> ServedModel:
@@ -62,39 +74,110 @@ class ModelSource:
     def ready(self) -> bool:
         return self._current is not None
 
-    async def refresh(self) -> bool:
-        """Load the model if it is new (another registry version); True if swapped."""
-        try:
-            return await anyio.to_thread.run_sync(self._refresh_blocking)
-        except LeadgradeError as exc:
-            self.load_failures += 1
-            self._failed, self.last_error = self._trying, exc.message
-            log.warning("model not loaded: %s", exc.message)
-        except Exception as exc:  # a broken artifact must not take the running model down
-            self.load_failures += 1
-            self._failed, self.last_error = self._trying, f"{type(exc).__name__}: {exc}"
-            log.exception("loading %s failed", self.uri)
-        return False
+    @property
+    def degraded(self) -> bool:
+        """A model serves, but not the one the alias names."""
+        served = None if self._current is None else self._current.info.version
+        return self._current is not None and self.alias_version not in (None, served)
 
-    def _refresh_blocking(self) -> bool:
-        self._trying = None
-        uri = self.uri
-        if uri.startswith("models:/"):
-            latest = resolve_version(uri, self.tracking_uri)
-            current = None if self._current is None else self._current.info.version
-            if latest.version in (current, self._failed):
-                return False
-            # Load exactly the version resolved, even if the alias moves meanwhile.
-            self._trying, uri = latest.version, f"models:/{latest.name}/{latest.version}"
-        elif self._current is not None:
-            return False
-        served = ServedModel.wrap(load_model(uri, self.tracking_uri))
-        self._current, self.last_error, self._failed = served, None, None
-        log.info("serving %s version %s", served.info.name, served.info.version)
-        return True
+    def status(self) -> dict[str, Any]:
+        """What /ready, /v1/model and the reload answer say about the served model."""
+        return {
+            "model": None if self._current is None else self._current.info.as_dict(),
+            "alias_version": self.alias_version,
+            "degraded": self.degraded,
+            "last_error": self.last_error,
+            "schema_change": self.schema_change,
+        }
+
+    async def start(self) -> None:
+        """Load the model; if the champion cannot be loaded, an earlier champion serves."""
+        if not await self.refresh() and self._current is None and self._is_alias:
+            await anyio.to_thread.run_sync(self._fall_back)
+
+    async def refresh(self, *, retry_failed: bool = False) -> bool:
+        """Load the model if the alias names another version; True if swapped in."""
+        return await anyio.to_thread.run_sync(self._refresh_guarded, retry_failed)
 
     async def watch(self, interval: float) -> None:
         """Refresh forever, every ``interval`` seconds (run as a background task)."""
         while True:
             await asyncio.sleep(interval)
             await self.refresh()
+
+    @property
+    def _is_alias(self) -> bool:
+        return self.uri.startswith("models:/") and "@" in self.uri
+
+    def _refresh_guarded(self, retry_failed: bool) -> bool:
+        with self._lock:
+            uri = self.uri
+            try:
+                if uri.startswith("models:/"):
+                    latest = resolve_version(uri, self.tracking_uri)
+                    self.alias_version = latest.version
+                    skip = {self._served_version, None if retry_failed else self._failed}
+                    if latest.version in skip:
+                        return False
+                    uri = f"models:/{latest.name}/{latest.version}"  # exactly this version
+                elif self._current is not None and not retry_failed:
+                    return False
+                return self._load_and_swap(uri)
+            except LeadgradeError as exc:
+                self._refuse(uri, exc.message)
+            except Exception as exc:  # a broken artifact must not take the running model down
+                log.exception("loading %s failed", uri)
+                self._refuse(uri, f"{type(exc).__name__}: {exc}")
+            return False
+
+    @property
+    def _served_version(self) -> str | None:
+        return None if self._current is None else self._current.info.version
+
+    def _load_and_swap(self, uri: str) -> bool:
+        served = ServedModel.wrap(load_model(uri, self.tracking_uri))
+        warm_up(served.loaded.scorer)
+        old = self._current
+        spec = served.loaded.scorer.spec
+        change = None if old is None else schema_change(old.loaded.scorer.spec, spec)
+        self._current, self.last_error, self._failed = served, None, None
+        self.schema_change = change
+        log.info(
+            "serving %s version %s (was %s)",
+            served.info.name,
+            served.info.version,
+            "nothing" if old is None else f"version {old.info.version}",
+        )
+        if change:
+            log.warning("request schema changed by version %s: %s", served.info.version, change)
+        return True
+
+    def _refuse(self, uri: str, why: str) -> None:
+        self.load_failures += 1
+        self._failed = self.alias_version if uri.startswith("models:/") else None
+        self.last_error = f"{uri}: {why}"
+        log.warning(
+            "refused %s (still serving %s): %s", uri, self._served_version or "nothing", why
+        )
+
+    def _fall_back(self) -> None:
+        """Serve the most recent earlier champion that loads (from the champion history)."""
+        name = self.uri.removeprefix("models:/").partition("@")[0]
+        client = MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri)
+        try:
+            earlier = earlier_champions(champion_history(client, name), self.alias_version)
+        except Exception as exc:  # the registry itself is unreachable: nothing to fall back on
+            log.warning("no champion history to fall back on: %s", exc)
+            return
+        error = self.last_error
+        for version in earlier:
+            with self._lock:
+                try:
+                    self._load_and_swap(f"models:/{name}/{version}")
+                except Exception as exc:  # an earlier version may be broken too: try the next
+                    log.warning("earlier champion %s cannot serve either: %s", version, exc)
+                    continue
+            self.last_error = error  # the champion's failure stays visible while degraded
+            self._failed = self.alias_version  # not retried by every poll, only once it moves
+            log.warning("degraded: serving earlier champion version %s; %s", version, error)
+            return

@@ -1,39 +1,27 @@
-"""Response models of the API (they also document it in /docs)."""
+"""Response models of the API (they also document it in /docs and in docs/openapi.json).
+
+Each operation answers one schema: a score is a :class:`ScoreOut` whether or not it was
+explained (the explained parts are optional fields), a batch a :class:`ScoreBatchOut`.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from models.report import ModelReport
+from store.models import ModelRef, Route
 
 
-class RouteOut(BaseModel):
-    queue: Literal["sales", "nurture"]
-    follow_up_within_hours: int | None = Field(description="sales follow-up deadline (A, B)")
-    track: str | None = Field(
-        description="C, D: nurture track by the likely loss reason (re_engage_later, "
-        "education, find_right_contact, general); 'target_account' for a target account"
-    )
-    re_engage_on: date | None = Field(
-        default=None, description="re_engage_later track: the day to contact the lead again"
-    )
-
-
-class ModelRef(BaseModel):
-    name: str
-    version: str | None
-    run_id: str | None
-
-
-class ScoreOut(BaseModel):
+class _ScoreFields(BaseModel):
     lead_id: str
     score: float = Field(ge=0, le=100, description="calibrated probability × 100")
     probability: float = Field(ge=0, le=1, description="calibrated probability to be won")
     grade: Literal["A", "B", "C", "D"]
-    route: RouteOut
+    route: Route
     model: ModelRef
 
 
@@ -44,21 +32,32 @@ class ReasonOut(BaseModel):
     sentence: str = Field(description="the reason in words, with evidence from training data")
 
 
-class ScoreExplainedOut(ScoreOut):
-    """A score with ``?explain=true``: the base points plus all fields' points give the score."""
+class ScoreOut(_ScoreFields):
+    """One lead's grade. With ``explain=true`` also ``reasons``, ``fit`` and ``engagement``
+    (the base points plus all fields' points give the score); without, they are absent."""
 
-    reasons: list[ReasonOut] = Field(description="top reasons up (largest first), then down")
-    fit: float | None = Field(description="points from who the lead is (spec group 'fit')")
-    engagement: float | None = Field(
-        description="points from what the lead did (spec group 'engagement')"
+    reasons: list[ReasonOut] | None = Field(
+        default=None, description="explain=true: top reasons up (largest first), then down"
     )
+    fit: float | None = Field(
+        default=None, description="explain=true: points from who the lead is (group 'fit')"
+    )
+    engagement: float | None = Field(
+        default=None, description="explain=true: points from what the lead did ('engagement')"
+    )
+
+
+class ScoreBatchOut(BaseModel):
+    """A batch's grades, one per lead sent, in the order sent."""
+
+    scores: list[ScoreOut]
 
 
 class ContributionOut(ReasonOut):
     log_odds: float = Field(description="TreeSHAP contribution to the raw score (log-odds)")
 
 
-class ExplanationOut(ScoreOut):
+class ExplanationOut(_ScoreFields):
     """One lead's score taken apart: base points + every field's points = score."""
 
     base_points: float = Field(description="score of a lead with no effects (model average)")
@@ -78,37 +77,86 @@ class ReportOut(BaseModel):
     report: ModelReport
 
 
+class ServingOut(BaseModel):
+    """Which version serves, which the alias names, and why they differ."""
+
+    alias_version: str | None = Field(description="the version the alias names (registry)")
+    degraded: bool = Field(description="a model serves, but not the alias's version")
+    last_error: str | None = Field(description="why the last version tried was refused")
+    schema_change: str | None = Field(
+        description="how the last swap changed the request schema (fields added or removed)"
+    )
+
+
 class ModelOut(BaseModel):
     model: ModelRef
+    serving: ServingOut
     card: dict[str, Any]
 
 
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+
+
+class StoreHealthOut(BaseModel):
+    """What the latest write or background probe of the lead store found."""
+
+    ok: bool
+    reason: str | None = Field(description="why the store is not ready, if it is not")
+    checked_by: Literal["write", "probe"] | None
+    checked_at: datetime | None
+
+
+class ReadyOut(ServingOut):
+    status: Literal["ready"]
+    model: ModelRef = Field(description="the model being served")
+    store: StoreHealthOut
+
+
+class ReloadOut(ServingOut):
+    swapped: bool = Field(description="a new version was loaded, checked and swapped in")
+    model: ModelRef
+
+
 class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    details: dict[str, Any]
+    code: str = Field(description="stable, for programs: invalid_request, lead_not_found, …")
+    message: str = Field(description="for people: what went wrong, naming the field")
+    details: dict[str, Any] = Field(
+        description="more, by code: invalid_request has `errors`, a list of {field, message, type}"
+    )
 
 
 class ErrorOut(BaseModel):
+    """Every error answer of the API, whatever the status."""
+
     error: ErrorDetail
 
 
-KEY_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorOut, "description": text}
-    for status, text in {
-        401: "No API key, or one the service does not know (when keys are configured)",
-        403: "The key lacks the role this endpoint needs",
-        413: "Request body larger than the configured limit",
-        429: "More requests per minute than the configured limit (see Retry-After)",
-    }.items()
+# What any /v1 endpoint may answer before it runs: key, role, body size and rate checks.
+KEY_ERRORS: dict[int, str] = {
+    401: "No API key, or one the service does not know (when keys are configured)",
+    403: "The key lacks the role this endpoint needs",
+    413: "Request body larger than the configured limit",
+    429: "More requests per minute than the configured limit (see Retry-After)",
 }
-"""What any /v1 endpoint may answer before it runs: key, role, body size and rate checks."""
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = KEY_RESPONSES | {
-    status: {"model": ErrorOut, "description": text}
-    for status, text in {
+
+def error_responses(
+    described: Mapping[int, str], *, keyed: bool = True
+) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entries: each status answers an :class:`ErrorOut` (examples are added
+    to the document by :mod:`serving.openapi`). ``keyed``: add the key checks' answers."""
+    statuses = {**KEY_ERRORS, **described} if keyed else dict(described)
+    return {status: {"model": ErrorOut, "description": text} for status, text in statuses.items()}
+
+
+# The same as constants, for routes that name no statuses of their own.
+KEY_RESPONSES = error_responses({})
+NO_MODEL = "No model loaded yet"
+ERROR_RESPONSES = error_responses(
+    {
         413: "Request body or batch larger than the configured limit",
         422: "Invalid lead: unknown field, wrong type, or missing lead id",
-        503: "No model loaded yet",
-    }.items()
-}
+        503: NO_MODEL,
+    }
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sqlite3
@@ -55,12 +56,13 @@ def create_store_engine(url: str, timeouts: StoreTimeouts | None = None) -> Engi
         raise ValueError(
             f"the lead store supports SQLite and PostgreSQL, not {backend!r} (url {parsed!r})"
         )
+    # hide_parameters: a failed statement's error (and so the log) never shows the values.
     if backend == "postgresql":
         return _postgresql_engine(parsed, timeouts)
     path = sqlite_path(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, pool_timeout=timeouts.pool)
+        _create_owner_only(path)
+    engine = create_engine(parsed, pool_timeout=timeouts.pool, hide_parameters=True)
     busy_ms = round(timeouts.statement * 1000)
     event.listen(engine, "connect", functools.partial(_sqlite_connect, busy_ms=busy_ms))
     event.listen(engine, "begin", _sqlite_begin)
@@ -91,8 +93,19 @@ def _postgresql_engine(url: URL, timeouts: StoreTimeouts) -> Engine:
         "options": f"{options} -c statement_timeout={statement_ms}".strip(),
     }
     return create_engine(
-        url, pool_pre_ping=True, pool_timeout=timeouts.pool, connect_args=connect_args
+        url,
+        pool_pre_ping=True,
+        pool_timeout=timeouts.pool,
+        connect_args=connect_args,
+        hide_parameters=True,
     )
+
+
+def _create_owner_only(path: Path) -> None:
+    """Create the SQLite file readable by its owner only; SQLite gives -wal and -shm its mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _sqlite_connect(dbapi_connection: Any, record: Any, *, busy_ms: int) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from features.derived import email_domain
+from features.scrubbing import scrub_contacts
 from features.spec import LeadSpec
 
 REDACTED = "[redacted]"
@@ -42,7 +43,10 @@ def redact(
             kept[name] = value
     if replacements is None:
         replacements = personal_values(fields, spec)
-    return {name: scrub(value, replacements) for name, value in kept.items()}
+    return {
+        name: value if name == spec.lead.id else scrub(value, replacements)
+        for name, value in kept.items()
+    }
 
 
 def personal_values(fields: Mapping[str, Any], spec: LeadSpec) -> dict[str, str]:
@@ -62,11 +66,10 @@ def personal_values(fields: Mapping[str, Any], spec: LeadSpec) -> dict[str, str]
 
 
 def scrub(value: Any, replacements: Mapping[str, str]) -> Any:
-    """``value`` (nested dicts, lists, strings) with every raw personal string replaced."""
-    if not replacements:
-        return value
+    """``value`` (nested dicts, lists, strings) with every raw personal string replaced,
+    and any other email or phone number in its text scrubbed (see features.scrubbing)."""
     if isinstance(value, str):
-        return _scrub_text(value, replacements)
+        return scrub_contacts(_scrub_text(value, replacements) if replacements else value)
     if isinstance(value, Mapping):
         return {k: scrub(v, replacements) for k, v in value.items()}
     if isinstance(value, list | tuple):

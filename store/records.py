@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from features.errors import DataError
 from features.reasons import CanonicalReason, canonical_reason
+from features.scrubbing import scrub_value
 from features.spec import LeadSpec
 from store.models import OutcomeIn, OutcomeReceipt, ScoreResult, as_utc
 from store.privacy import personal_values, redact, scrub
@@ -161,10 +162,11 @@ def outcome_row(
     return {
         "lead_id": lead_id,
         "outcome": event.outcome,
-        "reason": event.reason,
+        # Sales' free text may quote an email or a phone number: never stored as typed.
+        "reason": scrub_value(event.reason),
         "canonical_reason": canonical,
         "rating": event.rating,
-        "note": event.note,
+        "note": scrub_value(event.note),
         "occurred_at": event.occurred_at or recorded_at,
         "recorded_at": recorded_at,
         "client": client,

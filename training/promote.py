@@ -8,6 +8,7 @@ model passes: there is nothing to compare it with.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from mlflow.artifacts import download_artifacts
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 from features.errors import LeadgradeError
+from models.history import ChampionChange, actor, record_change
 from models.registry import CHALLENGER, CHAMPION, LoadedModel, ModelNotFound, load_model
 from models.scorer import LeadScorer
 from training.pipeline import LABEL_COLUMN
@@ -90,8 +92,11 @@ def _gate(
 def _promote(
     client: MlflowClient, name: str, version: str, champion: LoadedModel | None, reason: str
 ) -> Decision:
+    previous = None if champion is None else champion.info.version
     client.set_registered_model_alias(name, CHAMPION, version)
-    return Decision(True, reason, version, None if champion is None else champion.info.version)
+    change = ChampionChange(datetime.now(UTC), "promote", version, previous, actor(), reason)
+    record_change(client, name, change)
+    return Decision(True, reason, version, previous)
 
 
 def _load(uri: str, tracking_uri: str) -> LoadedModel | None:

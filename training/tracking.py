@@ -19,6 +19,7 @@ from mlflow.types import ColSpec, Schema
 from mlflow.types.schema import AnyType
 
 from features.derived import email_domain
+from features.scrubbing import scrub_value
 from features.spec import LeadSpec
 from models.pyfunc import DATA_FOLDER, LOADER_MODULE
 from models.registry import CHALLENGER
@@ -146,8 +147,15 @@ def loggable_holdout(holdout: pd.DataFrame, spec: LeadSpec) -> pd.DataFrame:
 
 
 def redact_frame(frame: pd.DataFrame, spec: LeadSpec) -> pd.DataFrame:
-    """Drop personal fields from a frame that is logged; an email keeps only its domain."""
+    """Drop personal fields from a frame that is logged; an email keeps only its domain.
+
+    Emails and phone numbers inside free text are scrubbed too. The transform scrubs text
+    the same way before reading it, so the logged holdout scores exactly as in training.
+    """
     out = frame.copy()
+    text = [n for n, kind in spec.feature_kinds.items() if kind not in ("numeric", "boolean")]
+    for name in (n for n in text if n in out.columns):
+        out[name] = [scrub_value(v) for v in out[name]]
     for name in {*spec.privacy.personal, *([spec.features.email] if spec.features.email else [])}:
         if name not in out.columns:
             continue

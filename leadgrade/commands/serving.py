@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from leadgrade.commands.training import demo_data, promote, train
-from leadgrade.output import console, demo_path, fail, fail_with
+from features.errors import LeadgradeError
+from leadgrade.commands.training import SpecOpt, demo_data, promote, train
+from leadgrade.output import console, demo_path, fail, fail_with, say
 
 app = typer.Typer()
 keys_app = typer.Typer(help="API keys and their roles.", no_args_is_help=True)
@@ -111,3 +113,28 @@ def run() -> None:
         train(data=None, spec=None)
         promote(force=False)
     serve(host=None, port=None)
+
+
+@app.command()
+def openapi(
+    out: Annotated[Path, typer.Option(help="Where to write it (`-` for standard output)")] = Path(
+        "docs/openapi.json"
+    ),
+    spec: SpecOpt = None,
+) -> None:
+    """Write the API's OpenAPI document for a spec's leads (what `make openapi` commits)."""
+    from features.spec import demo_spec, load_spec
+    from serving.openapi import document_text
+
+    try:
+        text = document_text(load_spec(spec) if spec else demo_spec())
+    except LeadgradeError as exc:
+        raise fail(exc) from exc
+    if str(out) == "-":
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail_with(f"cannot write {out}: {exc.strerror}") from exc
+    say(f"wrote {out}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
@@ -10,7 +10,7 @@ from serving.auth import require_role
 from serving.deps import SourceDep, StoreDep
 from serving.funnel import FunnelOut, dimensions, read_funnel
 from serving.keys import Role
-from serving.schemas import KEY_RESPONSES, ErrorOut
+from serving.schemas import error_responses
 
 router = APIRouter(
     prefix="/v1/reports",
@@ -18,15 +18,11 @@ router = APIRouter(
     dependencies=[Depends(require_role(Role.MARKETING))],
 )
 
-_RESPONSES: dict[int | str, dict[str, Any]] = KEY_RESPONSES | {
-    503: {"model": ErrorOut, "description": "The lead store failed"},
-}
-
 
 @router.get(
     "/funnel",
     response_model=FunnelOut,
-    responses={**_RESPONSES, 422: {"model": ErrorOut, "description": "Unknown dimension"}},
+    responses=error_responses({422: "Unknown dimension", 503: "The lead store failed"}),
 )
 def get_funnel(
     store: StoreDep,

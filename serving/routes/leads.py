@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Response, status
 
@@ -10,12 +10,12 @@ from features.request import LEAD_ID_PATTERN
 from serving.auth import ClientDep, require_role
 from serving.deps import MetricsDep, SourceDep, StoreDep
 from serving.keys import Role
-from serving.schemas import KEY_RESPONSES, ErrorOut
+from serving.schemas import error_responses
 from serving.storing import LeadOut, lead_view, record_outcome
 from store import OutcomeIn, OutcomeReceipt
 
 router = APIRouter(
-    prefix="/v1/leads", tags=["leads"], dependencies=[Depends(require_role(Role.CRM))]
+    prefix="/v1/leads", tags=["feedback"], dependencies=[Depends(require_role(Role.CRM))]
 )
 
 LeadId = Annotated[
@@ -24,12 +24,6 @@ LeadId = Annotated[
         min_length=1, max_length=200, pattern=LEAD_ID_PATTERN, description="the lead id as scored"
     ),
 ]
-
-
-def _errors(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
-    return KEY_RESPONSES | {
-        code: {"model": ErrorOut, "description": text} for code, text in described.items()
-    }
 
 
 _NOT_SCORED = "The lead was never scored"
@@ -41,7 +35,7 @@ _NOT_SCORED = "The lead was never scored"
     response_model=OutcomeReceipt,
     responses={
         200: {"model": OutcomeReceipt, "description": "A retry: the first answer, replayed"},
-        **_errors(
+        **error_responses(
             {
                 404: _NOT_SCORED,
                 422: "Invalid body, or the idempotency key was used for another body",
@@ -89,7 +83,7 @@ def post_outcome(
 @router.get(
     "/{lead_id}",
     response_model=LeadOut,
-    responses=_errors({404: _NOT_SCORED, 503: "The lead store failed"}),
+    responses=error_responses({404: _NOT_SCORED, 503: "The lead store failed"}),
 )
 def get_lead(lead_id: LeadId, store: StoreDep) -> LeadOut:
     """The lead's scores (fields as scored, grade, route, reasons) and outcomes, newest first."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
@@ -9,7 +11,7 @@ from serving.auth import require_role
 from serving.deps import ModelDep, SourceDep
 from serving.errors import ModelUnavailable, StoreUnavailable, error_response
 from serving.keys import Role
-from serving.schemas import ERROR_RESPONSES, ModelOut
+from serving.schemas import NO_MODEL, HealthOut, ModelOut, ReadyOut, error_responses
 from store import LeadStore
 from store.health import StoreStatus
 
@@ -20,45 +22,56 @@ router = APIRouter()
 # when every worker thread is stuck on a hung database, and they read only what is in memory.
 
 
-@router.get("/health", tags=["operations"])
-async def health() -> dict[str, str]:
+@router.get("/health", tags=["operations"], response_model=HealthOut)
+async def get_health() -> dict[str, str]:
     """Alive: 200 while the process answers (says nothing about the model or the store)."""
     return {"status": "ok"}
 
 
-@router.get("/ready", tags=["operations"], responses={503: ERROR_RESPONSES[503]})
-async def ready(request: Request, source: SourceDep) -> JSONResponse:
-    """Ready to score: a model serves and the store's latest write or probe succeeded.
+@router.get(
+    "/ready",
+    tags=["operations"],
+    response_model=ReadyOut,
+    responses=error_responses({503: f"{NO_MODEL}, or the lead store takes no writes"}, keyed=False),
+)
+async def get_readiness(request: Request, source: SourceDep) -> Any:
+    """Ready to score: 200 while a model serves and the lead store takes writes, else 503.
 
-    503 with the reason otherwise. Never waits on the database: a background probe keeps
-    the store's state (see ``LEADGRADE_STORE_PROBE_SECONDS``).
+    The body says which version serves, which version the alias names and the last load
+    error; `degraded` is true while the served version is not the alias's (a refused new
+    champion, or an earlier champion served because the champion cannot be loaded).
+    `store` is what the latest write or background probe of the lead store found; it must
+    have succeeded within the last 3 probe intervals. Never waits on the database.
     """
-    store = _store_status(request)
+    store = _store_status(request).as_dict()
     if not source.ready:
         why = source.last_error or "model not loaded yet"
-        return error_response(ModelUnavailable(why, store=store.as_dict()))
-    model = source.current.info.as_dict()
-    if not store.ok:
-        why = f"the lead store does not take writes: {store.reason}"
-        return error_response(StoreUnavailable(why, store=store.as_dict(), model=model))
-    return JSONResponse({"status": "ready", "model": model, "store": store.as_dict()})
+        return error_response(ModelUnavailable(why, **source.status(), store=store))
+    if not store["ok"]:
+        why = f"the lead store does not take writes: {store['reason']}"
+        return error_response(StoreUnavailable(why, **source.status(), store=store))
+    return JSONResponse({"status": "ready", **source.status(), "store": store})
 
 
 def _store_status(request: Request) -> StoreStatus:
-    store: LeadStore | None = getattr(request.app.state, "store", None)
-    if store is None:
+    lead_store: LeadStore | None = getattr(request.app.state, "store", None)
+    if lead_store is None:
         return StoreStatus(False, "the lead store is not open", None)
-    return store.health.status()
+    return lead_store.health.status()
 
 
 @router.get(
     "/v1/model",
     tags=["model"],
     response_model=ModelOut,
-    responses=ERROR_RESPONSES,
+    responses=error_responses({503: NO_MODEL}),
     dependencies=[Depends(require_role(Role.CRM, Role.MARKETING))],
 )
-def model_card(model: ModelDep) -> ModelOut:
-    """The model card: version, training window, row counts, metrics, cut-offs, features."""
+def get_model(model: ModelDep, source: SourceDep) -> ModelOut:
+    """The model card: version, training window, row counts, metrics, cut-offs, features.
+
+    `serving` says which version the alias names and the last load error, as /ready does.
+    """
     card = model.loaded.scorer.card.model_dump(mode="json")
-    return ModelOut.model_validate({"model": model.info.as_dict(), "card": card})
+    status = source.status()
+    return ModelOut.model_validate({"model": model.info.as_dict(), "serving": status, "card": card})

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends
 
 from serving.auth import require_role
 from serving.deps import StoreDep
 from serving.keys import Role
 from serving.overdue import OverdueOut, read_overdue
-from serving.schemas import KEY_RESPONSES, ErrorOut
+from serving.schemas import error_responses
 
 router = APIRouter(
     prefix="/v1/reports",
@@ -18,9 +16,7 @@ router = APIRouter(
     dependencies=[Depends(require_role(Role.MARKETING))],
 )
 
-_RESPONSES: dict[int | str, dict[str, Any]] = KEY_RESPONSES | {
-    503: {"model": ErrorOut, "description": "The lead store failed"},
-}
+_RESPONSES = error_responses({503: "The lead store failed"})
 
 
 @router.get("/overdue", response_model=OverdueOut, responses=_RESPONSES)

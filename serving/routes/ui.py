@@ -1,5 +1,6 @@
 """The marketing pages: /ui (score a lead, read why), /ui/model (what drives quality) and
-/ui/funnel (how each campaign's leads fare, and why the lost ones were lost).
+/ui/funnel (how each campaign's leads fare, and why the lost ones were lost) and
+/ui/alignment (the monthly review of sales and marketing).
 
 Server-rendered with Jinja2; no JavaScript needed. Problems become a readable page, never
 a JSON error or a 500: bad input is shown next to its field, a missing model says so.
@@ -14,14 +15,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from features.errors import LeadgradeError
+from serving.alignment import kpis_csv, read_kpis
 from serving.deps import SourceDep, StoreDep
 from serving.errors import StoreUnavailable, status_of
 from serving.model_source import ModelSource, ServedModel
+from serving.ui.alignment import alignment_context, page_filters
 from serving.ui.funnel import funnel_context
 from serving.ui.pages import lead_context, model_context
 
@@ -67,6 +71,30 @@ async def funnel_page(
 ) -> HTMLResponse:
     """Leads, grades, outcomes, win rate and loss reasons by campaign (or another grouping)."""
     return await _show(request, "funnel.html", lambda: funnel_context(store, source, by or []))
+
+
+@router.get("/alignment", response_class=HTMLResponse)
+async def alignment_page(request: Request, store: StoreDep, source: SourceDep) -> HTMLResponse:
+    """The monthly review: metrics by period, the follow-up promise, target accounts, and
+    what each campaign should change; filtered like the API."""
+    query = dict(request.query_params)
+    return await _show(request, "alignment.html", lambda: alignment_context(store, source, query))
+
+
+@router.get("/alignment.csv", response_model=None)
+async def alignment_csv(request: Request, store: StoreDep, source: SourceDep) -> Response:
+    """The page's metrics by period as a CSV file (the same as the API's ``format=csv``)."""
+
+    def build() -> str:
+        filters, period = page_filters(dict(request.query_params))
+        return kpis_csv(read_kpis(store, source, period, filters).rows)
+
+    try:
+        text = await run_in_threadpool(build)
+    except (ValidationError, ValueError, LeadgradeError) as exc:
+        return _message(request, "No CSV for these filters", str(exc).splitlines()[0], 422)
+    headers = {"Content-Disposition": 'attachment; filename="kpis.csv"'}
+    return Response(text, media_type="text/csv", headers=headers)
 
 
 async def _render(

@@ -126,3 +126,33 @@ def calibration(points: Sequence[tuple[float, float]], title: str) -> Markup:
         x, y = xy(p, o)
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{UP}"/>')
     return _svg(size, size, title, body)
+
+
+def grouped_columns(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, str, Sequence[float]]],
+    title: str,
+) -> Markup:
+    """Side-by-side columns per label, one per series (name, colour, values), with a legend.
+
+    Made for a trend over periods: the labels run left to right in the order given.
+    """
+    width, height, top, bottom = 980, 280, 34, 44
+    plot_h = height - top - bottom
+    highest = max((v for _, _, values in series for v in values), default=1.0) or 1.0
+    slot = (width - 40) / max(len(labels), 1)
+    bar = slot * 0.8 / max(len(series), 1)
+    body = [_line(20, height - bottom, width - 20, height - bottom, GRID)]
+    for k, (name, colour, _) in enumerate(series):
+        body.append(_rect(20 + k * 150, 6, 12, 12, colour))
+        body.append(_text(38 + k * 150, 17, name))
+    every = max(1, len(labels) // 12)  # at most a dozen period names under the axis
+    for i, label in enumerate(labels):
+        x0 = 20 + i * slot + slot * 0.1
+        for k, (_, colour, values) in enumerate(series):
+            h = values[i] / highest * plot_h
+            body.append(_rect(x0 + k * bar, height - bottom - h, bar * 0.9, h, colour))
+        if i % every == 0:
+            body.append(_text(x0 + slot * 0.4, height - bottom + 18, label, "middle"))
+    body.append(_text(20, height - 6, f"highest column: {highest:.0f}", "start", "#555"))
+    return _svg(width, height, title, body)

@@ -13,6 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from serving.keys import hash_key
+from serving.settings import ServeSettings
 from tests.helpers import free_port
 
 LEAD = {
@@ -28,6 +29,16 @@ LEAD = {
     "pages_viewed": 12,
     "full_name": "Ann Smith",
 }
+
+
+def sqlite_settings(model_path: Path, home: Path) -> ServeSettings:
+    """Settings serving the model file on a SQLite store under ``home`` (module fixtures)."""
+    return ServeSettings(
+        model_uri=str(model_path),
+        model_poll_seconds=0,
+        database_url=f"sqlite:///{home / 'store.db'}",
+        home=home,
+    )
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -143,3 +144,47 @@ def test_bad_report_parameters_are_422_naming_the_field(demo, path, params, fiel
     response = api.get(path, params=params)
     assert response.status_code == 422
     assert field in error(response)["message"]
+
+
+def _cells(html: str, table_id: str) -> list[list[str]]:
+    body = html.split(f'id="{table_id}"', 1)[1].split("</tbody>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)[1:]  # the first is the header
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S) for row in rows]
+
+
+def test_the_monthly_page_shows_the_api_numbers(demo):
+    api, _ = demo
+    page = api.get("/ui/alignment")
+    assert page.status_code == 200
+    assert '<a href="/ui/alignment" aria-current="page">' in page.text
+    report = api.get("/v1/reports/kpis").json()["rows"]
+    shown = _cells(page.text, "kpis")
+    assert [row[:2] for row in shown] == [[r["period"], str(r["leads"])] for r in report]
+    assert [row[5] for row in shown] == [str(r["won"]) for r in report]
+    accounts = api.get("/v1/reports/target-accounts").json()
+    assert f"{accounts['reached']} of {accounts['accounts']}" in page.text
+    assert "Outbound - ICP list: message and value proposition." in page.text
+
+
+def test_the_monthly_page_filters_like_the_api(demo):
+    api, _ = demo
+    params = {"period": "quarter", "grade": "A", "since": "2025-07-01"}
+    page = api.get("/ui/alignment", params=params)
+    report = api.get("/v1/reports/kpis", params=params).json()["rows"]
+    assert [row[1] for row in _cells(page.text, "kpis")] == [str(r["leads"]) for r in report]
+    assert report[0]["period"] == "2025-Q3"
+    csv_file = api.get("/ui/alignment.csv", params=params)
+    assert csv_file.headers["content-type"].startswith("text/csv")
+    assert csv_file.text == api.get("/v1/reports/kpis", params={**params, "format": "csv"}).text
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [({"grade": "E"}, "grade"), ({"since": "soon"}, "since"), ({"period": "year"}, "period")],
+)
+def test_a_bad_filter_on_the_page_is_said_in_words(demo, params, words):
+    api, _ = demo
+    page = api.get("/ui/alignment", params=params)
+    assert page.status_code == 422
+    assert 'id="filter-error"' in page.text
+    assert words in page.text.split('id="filter-error"', 1)[1][:300]

@@ -125,9 +125,12 @@ def test_health_ready_and_model_card(client):
 
 def test_openapi_shows_the_models_own_lead_schema(client):
     schema = client.get("/openapi.json").json()
-    body = schema["paths"]["/v1/leads/score"]["post"]["requestBody"]["content"]
-    assert "oneOf" in body["application/json"]["schema"]
-    lead = schema["components"]["schemas"]["Lead_demo"]
+    paths = schema["paths"]
+    one = paths["/v1/leads/score"]["post"]["requestBody"]["content"]["application/json"]
+    batch = paths["/v1/leads/score/batch"]["post"]["requestBody"]["content"]["application/json"]
+    assert one["schema"]["$ref"] == "#/components/schemas/Lead"
+    assert batch["schema"]["items"] == {"$ref": "#/components/schemas/Lead"}
+    lead = schema["components"]["schemas"]["Lead"]
     assert lead["additionalProperties"] is False
     assert {"lead_id", "employees", "job_title"} <= set(lead["properties"])
     assert lead["required"] == ["lead_id"]

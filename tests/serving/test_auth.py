@@ -26,6 +26,7 @@ CALLERS = {
 OK = {"crm", "marketing", "admin"}
 ACCESS: dict[tuple[str, str], tuple[int, set[str]]] = {
     ("POST", "/v1/leads/score"): (200, {"crm", "admin"}),
+    ("POST", "/v1/leads/score/batch"): (200, {"crm", "admin"}),
     ("POST", "/v1/leads/explain"): (200, OK),
     ("POST", "/v1/leads/{lead_id}/outcome"): (201, {"crm", "admin"}),
     ("GET", "/v1/leads/{lead_id}"): (200, {"crm", "admin"}),
@@ -37,6 +38,7 @@ ACCESS: dict[tuple[str, str], tuple[int, set[str]]] = {
     ("GET", "/v1/reports/follow-up"): (200, {"marketing", "admin"}),
     ("GET", "/v1/reports/target-accounts"): (200, {"marketing", "admin"}),
     ("GET", "/v1/reports/campaign-changes"): (200, {"marketing", "admin"}),
+    ("POST", "/v1/admin/reload"): (200, {"admin"}),
 }
 OPEN_PATHS = ["/health", "/ready", "/docs", "/openapi.json"]
 
@@ -74,6 +76,8 @@ def test_each_route_answers_each_caller_as_its_roles_say(secured, method, path, 
     r = secured.request(method, url, headers=CALLERS[caller], json=LEAD if "lead" in path else None)
     if method == "POST" and path.endswith("outcome"):
         r = secured.post(url, headers=CALLERS[caller], json={"outcome": "won"})
+    if method == "POST" and path.endswith("batch"):
+        r = secured.post(url, headers=CALLERS[caller], json=[LEAD])
 
     assert r.status_code == expected, r.text
     if expected in {401, 403}:

@@ -54,14 +54,17 @@ def test_a_champion_that_fails_to_load_is_tried_once_and_the_old_one_keeps_servi
 
     with TestClient(create_app(ServeSettings(home=tmp_path, model_poll_seconds=0))) as client:
         source = client.app.state.model_source
-        assert source.ready is False  # the champion itself is broken: nothing to serve
+        # The champion itself is broken: the earlier champion serves, degraded.
+        assert (source.current.info.version, source.degraded) == (first.version, True)
     caplog.clear()
 
     served = ModelSource(f"models:/leadgrade/{first.version}", train_settings.mlflow_uri)
     asyncio.run(served.refresh())
     served.uri = ServeSettings(home=tmp_path).resolved_model_uri  # now follow the champion
-    with caplog.at_level(logging.ERROR, logger="leadgrade.model"):
+    with caplog.at_level(logging.WARNING, logger="leadgrade.model"):
         assert asyncio.run(served.refresh()) is False
         assert asyncio.run(served.refresh()) is False
     assert served.current.info.version == first.version
-    assert len([r for r in caplog.records if "failed" in r.getMessage()]) == 1
+    refusals = [r for r in caplog.records if r.getMessage().startswith("refused")]
+    assert len(refusals) == 1
+    assert f"still serving {first.version}" in refusals[0].getMessage()

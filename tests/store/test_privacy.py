@@ -1,9 +1,14 @@
 """Redaction of personal data before a lead is stored."""
 
+from datetime import UTC, datetime
+
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from features.derived import TargetAccounts, is_free_mail
 from features.spec import PrivacySection
+from store import LeadStore, OutcomeIn
 from store.privacy import REDACTED, redact, scrub
 
 
@@ -70,3 +75,53 @@ def test_scrub_walks_nested_values_and_spares_short_names_inside_words():
         {"field": "email", "value": "acme.com", "text": ["Linux fan acme.com"]}
     ]
     assert scrub({"name": "Li"}, replacements) == {"name": REDACTED}
+
+
+# --- what the store writes ---------------------------------------------------------------
+
+CONTACTS = "mail jane.doe@northwind.com or call +49 170 1234567"
+
+
+def test_free_text_fields_are_stored_without_emails_or_phones(store, score_lead, store_spec):
+    score_lead(
+        "L1", datetime(2024, 3, 1, tzinfo=UTC), job_title=f"VP, {CONTACTS}", campaign=CONTACTS
+    )
+
+    fields = store.lead_history("L1").scores[0].fields
+
+    assert fields["job_title"] == "VP, mail northwind.com or call [phone]"
+    assert fields["campaign"] == "mail northwind.com or call [phone]"
+    assert fields["lead_id"] == "L1"
+
+
+def test_outcome_notes_and_reasons_are_stored_without_emails_or_phones(store, score_lead):
+    score_lead("L1", datetime(2024, 3, 1, tzinfo=UTC))
+    event = OutcomeIn(outcome="lost", reason=f"Wrong target, {CONTACTS}", note=CONTACTS)
+
+    receipt = store.record_outcome("L1", event, client="crm", idempotency_key="k")
+    stored = store.lead_history("L1").outcomes[0]
+
+    for written in (receipt.note, stored.note, stored.reason):
+        assert "jane.doe" not in written
+        assert "1234567" not in written
+
+
+def test_a_new_sqlite_store_and_its_log_are_readable_by_the_owner_only(tmp_path):
+    path = tmp_path / "private" / "leads.db"
+    store = LeadStore(f"sqlite:///{path}")
+    store.upgrade()
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("SELECT 1")
+
+    modes = {p.name: p.stat().st_mode & 0o777 for p in path.parent.iterdir()}
+    store.dispose()
+    assert modes["leads.db"] == 0o600
+    assert all(mode == 0o600 for mode in modes.values()), modes
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_failed_statement_never_shows_its_values(store):
+    with pytest.raises(SQLAlchemyError) as failed, store.engine.begin() as conn:
+        conn.execute(text("INSERT INTO no_such_table VALUES (:secret)"), {"secret": "jane@x.io"})
+
+    assert "jane@x.io" not in str(failed.value)

@@ -1,5 +1,7 @@
 """Training → MLflow run → registry → promotion gate, on a throw-away SQLite tracking store."""
 
+from pathlib import Path
+
 import mlflow
 import numpy as np
 import pandas as pd
@@ -11,7 +13,7 @@ from models.registry import CHALLENGER, CHAMPION, ModelNotFound, load_model
 from tests.helpers import tiny_training
 from training.demo_data import generate_leads
 from training.pipeline import LABEL_COLUMN
-from training.promote import promote
+from training.promote import _metric, promote
 from training.run import train_and_register
 from training.settings import TrainSettings
 
@@ -118,3 +120,38 @@ def test_the_logged_holdout_holds_only_what_the_gate_needs(settings, first):
 def test_loading_an_unknown_alias_says_so(settings, first):
     with pytest.raises(ModelNotFound, match="no model at models:/leadgrade@nope"):
         load_model("models:/leadgrade@nope", settings.mlflow_uri)
+
+
+def test_the_gate_reproduces_training_on_a_holdout_logged_without_contacts(settings, data):
+    leads = pd.read_csv(data, dtype=str, keep_default_na=False)
+    # Contacts typed into free text, often enough that the model learns them as categories.
+    leads.loc[::4, "campaign"] = "Mail jane.doe@northwind.com or +1 555 0199 7731"
+    leads.loc[1::5, "job_title"] = leads.loc[1::5, "job_title"] + " (cto@globex.com)"
+    path = settings.home / "contacts.csv"
+    leads.to_csv(path, index=False)
+    trained = train_and_register(path, None, settings=settings)
+    model = load_model(f"models:/{settings.model_name}/{trained.version}", settings.mlflow_uri)
+
+    holdout = _metric("roc_auc", model.scorer, *_gate_holdout(trained.run_id, settings))
+
+    run = MlflowClient(tracking_uri=settings.mlflow_uri).get_run(trained.run_id)
+    assert holdout == run.data.metrics["roc_auc"]
+    logged = download_artifacts(run_id=trained.run_id, tracking_uri=settings.mlflow_uri)
+    for artifact in Path(logged).rglob("*"):
+        if artifact.suffix == ".parquet":
+            content = pd.read_parquet(artifact).to_csv().encode()
+        elif artifact.is_file() and artifact.suffix in {".json", ".toml", ".txt", ".yaml"}:
+            content = artifact.read_bytes()
+        else:
+            continue
+        assert b"jane.doe" not in content, artifact
+        assert b"0199 7731" not in content, artifact
+        assert b"cto@" not in content, artifact
+
+
+def _gate_holdout(run_id, settings):
+    path = download_artifacts(
+        run_id=run_id, artifact_path="holdout/holdout.parquet", tracking_uri=settings.mlflow_uri
+    )
+    holdout = pd.read_parquet(path)
+    return holdout, holdout[LABEL_COLUMN].to_numpy()
