@@ -8,15 +8,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from serving.auth import require_role
 from serving.keys import Role
 from serving.metrics import Metrics
-from serving.schemas import ERROR_RESPONSES
 
 router = APIRouter(tags=["operations"])
 
 
+# Not in the OpenAPI document: it is Prometheus' text format for a scraper, not JSON API.
 @router.get(
     "/metrics",
     response_class=Response,
-    responses={401: ERROR_RESPONSES[401], 403: ERROR_RESPONSES[403]},
+    include_in_schema=False,
     dependencies=[Depends(require_role(Role.ADMIN))],
 )
 def metrics(request: Request) -> Response:
