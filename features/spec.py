@@ -290,13 +290,20 @@ class LeadSpec(_Section):
 
 
 def load_spec(path: str | Path) -> LeadSpec:
-    """Read a spec from a TOML file."""
+    """Read a spec from a TOML file; a :class:`SpecError` naming the file if it cannot."""
+    return load_spec_with_text(path)[0]
+
+
+def load_spec_with_text(path: str | Path) -> tuple[LeadSpec, str]:
+    """A spec and its TOML as written (training logs the text with the run)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise SpecError(f"cannot read spec {path}: {exc.strerror}") from exc
-    return LeadSpec.parse(text, source=str(path))
+        raise SpecError(f"cannot read spec {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"cannot read spec {path}: not UTF-8 text ({exc.reason})") from exc
+    return LeadSpec.parse(text, source=str(path)), text
 
 
 def demo_spec_text() -> str:

@@ -7,11 +7,22 @@ imports happen inside the commands, so ``leadgrade --help`` is instant.
 
 from __future__ import annotations
 
+import os
+
 import typer
 from pydantic import ValidationError
 
+from features.errors import LeadgradeError
 from leadgrade.commands import serving, store, training
-from leadgrade.output import console
+from leadgrade.output import console, fail
+
+# MLflow retries an unreachable tracking server for minutes by default; a command should
+# say so within seconds. Values the user sets in the environment still win.
+MLFLOW_HTTP_DEFAULTS = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "30",
+}
 
 app = typer.Typer(
     help="leadgrade: A–D lead grades learned from your own won/lost history.",
@@ -22,13 +33,28 @@ for group in (training.app, serving.app, store.app):
     app.add_typer(group)
 
 
+@app.callback()
+def _before_every_command() -> None:
+    for name, value in MLFLOW_HTTP_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+
+
 def main() -> None:
-    """The console entry point: invalid settings end with their message, not a traceback."""
+    """The console entry point: every error ends as one line and an exit code, never a traceback.
+
+    Commands turn the errors they expect into one line themselves; this is the last resort
+    for invalid settings, a domain error a command did not expect, and a plain bug (exit 1).
+    """
     try:
         app()
     except ValidationError as exc:
         console.print(f"[red]error:[/red] invalid settings (LEADGRADE_* variables):\n{exc}")
         raise SystemExit(2) from exc
+    except LeadgradeError as exc:
+        raise SystemExit(fail(exc).exit_code) from exc
+    except Exception as exc:  # the one place a bug becomes a line, not a trace
+        console.print(f"[red]error:[/red] unexpected {type(exc).__name__}: {exc}")
+        raise SystemExit(1) from exc
 
 
 if __name__ == "__main__":

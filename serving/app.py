@@ -17,8 +17,20 @@ from serving.metrics import Metrics, StateCollector
 from serving.model_source import ModelSource
 from serving.openapi import install_openapi, operation_id
 from serving.request_context import RequestContextMiddleware
-from serving.routes import admin, alignment, funnel, leads, meta, overdue, report, score, ui
+from serving.routes import (
+    admin,
+    alignment,
+    funnel,
+    leads,
+    meta,
+    overdue,
+    report,
+    score,
+    sign_in,
+    ui,
+)
 from serving.routes import metrics as metrics_route
+from serving.routes.sign_in import install_sign_in
 from serving.settings import ServeSettings
 from serving.storing import open_store, start_probe
 
@@ -74,7 +86,9 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.include_router(funnel.router)
     app.include_router(overdue.router)
     app.include_router(alignment.router)
+    app.include_router(sign_in.router)
     app.include_router(ui.router)
+    install_sign_in(app)
     # An oversized body is refused before any other work; only the request's id, log line
     # and metrics come first (outermost), so that even a refused request is counted.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -15,8 +15,10 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from features.errors import DataError, LeadgradeError, SpecError
+from models.artifact import ModelFileError
 from models.registry import ModelNotFound
 from serving.keys import KeysUnavailable
+from serving.model_checks import WarmUpFailed
 from store.errors import IdempotencyConflict, LeadNotFound, StoreMissing, StoreUnwritable
 
 
@@ -100,6 +102,8 @@ STATUS: dict[type[LeadgradeError], int] = {
     DataError: 422,
     IdempotencyConflict: 422,
     ModelRefused: 409,
+    ModelFileError: 409,
+    WarmUpFailed: 409,
     RateLimited: 429,
     ModelUnavailable: 503,
     ModelNotFound: 503,

@@ -25,6 +25,16 @@ ERROR_SCHEMA = "ErrorOut"
 # FastAPI documents its own 422 body; this service answers every error in the one shape.
 _FASTAPI_422 = ("HTTPValidationError", "ValidationError")
 
+# Value sets that recur across operations, each one named schema: a generated client then
+# has one Grade type, rather than ScoreOutGrade, ScoreRecordGrade, OverdueLeadGrade, ...
+NAMED_ENUMS: dict[str, dict[str, Any]] = {
+    "Grade": {"enum": ["A", "B", "C", "D"], "description": "A, B: sales; C, D: nurture"},
+    "Outcome": {
+        "enum": ["won", "lost", "disqualified", "accepted", "opportunity"],
+        "description": "an outcome (won, lost, disqualified) or a stage (accepted, opportunity)",
+    },
+    "Period": {"enum": ["week", "month", "quarter"], "description": "calendar periods, UTC"},
+}
 TAGS: list[dict[str, Any]] = [
     {"name": "scoring", "description": "The CRM grades new leads: grade, route and reasons."},
     {"name": "feedback", "description": "The CRM reports what sales did with a lead."},
@@ -69,6 +79,7 @@ def contract_document(app: FastAPI, spec: LeadSpec | None) -> dict[str, Any]:
         _inject_lead_schema(document, spec)
     _add_examples(document)
     _no_null_defaults_in_bodies(document)
+    _name_enums(document)
     return document
 
 
@@ -138,6 +149,30 @@ def _no_null_defaults_in_bodies(document: dict[str, Any]) -> None:
         for field in components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}).values():
             if "default" in field and field["default"] is None:
                 del field["default"]
+
+
+def _name_enums(document: dict[str, Any]) -> None:
+    """Point every inline copy of a :data:`NAMED_ENUMS` value set at its one named schema."""
+    by_values = {tuple(enum["enum"]): name for name, enum in NAMED_ENUMS.items()}
+    used: set[str] = set()
+
+    def visit(node: Any) -> Any:
+        if isinstance(node, list):
+            return [visit(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        name = by_values.get(tuple(node.get("enum", ())))
+        if name is not None and node.get("type") == "string":
+            used.add(name)
+            kept = {k: node[k] for k in ("description", "default") if k in node}
+            return {"$ref": REF_TEMPLATE.format(model=name), **kept}
+        return {key: visit(value) for key, value in node.items()}
+
+    document["paths"] = visit(document.get("paths", {}))
+    components = document.setdefault("components", {})
+    components["schemas"] = visit(components.get("schemas", {}))
+    for name in sorted(used):
+        components["schemas"][name] = {"type": "string", "title": name, **NAMED_ENUMS[name]}
 
 
 def _named(payloads: dict[str, Any]) -> dict[str, Any]:

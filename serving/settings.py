@@ -67,6 +67,9 @@ class ServeSettings(RegistrySettings, StoreSettings):
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="largest request body, read before anything else"
     )
+    ui_session_minutes: int = Field(
+        default=480, ge=1, le=43_200, description="how long a sign-in to the /ui pages lasts"
+    )
     rate_limit_per_minute: int = Field(
         default=0, ge=0, description="requests per minute per client, per process; 0 = no limit"
     )

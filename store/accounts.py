@@ -36,7 +36,7 @@ class AccountRow(BaseModel):
     opportunities: int
     won: int
     last_activity_at: datetime | None = Field(
-        description="the latest score or report from sales on any of its leads"
+        description="the latest arrival of, or report from sales on, any of its leads"
     )
 
 

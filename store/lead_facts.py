@@ -160,7 +160,6 @@ def _query(keep: LeadFilter | None) -> Select[Any]:
             Lead.lead_id,
             Lead.created_at,
             Lead.first_scored_at,
-            Lead.latest_scored_at,
             first.grade,
             first.queue,
             first.route,
@@ -188,10 +187,12 @@ def _query(keep: LeadFilter | None) -> Select[Any]:
 def _facts(row: Any) -> LeadFacts:
     route: dict[str, Any] = row["route"]
     again = route.get("re_engage_on")
-    activity = [row["latest_scored_at"], row["last_feedback_at"]]
+    arrived = row["created_at"] or row["first_scored_at"]
+    # The lead's own activity: its arrival and sales' reports (a replay's scoring is not).
+    activity = [arrived, row["last_feedback_at"]]
     return LeadFacts(
         lead_id=row["lead_id"],
-        arrived_at=row["created_at"] or row["first_scored_at"],
+        arrived_at=arrived,
         grade=row["grade"],
         queue=row["queue"],
         follow_up_hours=route.get("follow_up_within_hours"),

@@ -1,5 +1,8 @@
 """Retraining from what sales reported: the body of ``leadgrade train --from-store``.
 
+The twin of ``training.from_file``: read the leads and the spec, then
+:func:`training.register.fit_and_register`.
+
 The training set is the lead store's leads, with their fields as first scored and their
 latest outcome, alone or together with a CRM export (see ``training.store_data``). Leads
 still open after the maturity window are reported, not taken as losses. The spec is the
@@ -17,12 +20,13 @@ import mlflow
 from mlflow.exceptions import MlflowException
 
 from features.errors import DataError
-from features.spec import LeadSpec, demo_spec, demo_spec_text
+from features.spec import LeadSpec, demo_spec, demo_spec_text, load_spec_with_text
 from models.registry import CHAMPION, LoadedModel, ModelNotFound, load_model
 from store.engine import shown_url
 from training.pipeline import Progress
-from training.run import fit_and_log, read_file
+from training.register import fit_and_register
 from training.settings import TrainSettings
+from training.sources import read_training_data
 from training.store_data import CombinedData, combine, read_store, stale_warning
 from training.tracking import RegisteredRun
 
@@ -51,7 +55,7 @@ def train_from_store(
         settings.resolved_database_url, resolved.spec, data, maturity_days, progress
     )
     stale = combined.store.stale_open
-    return fit_and_log(
+    return fit_and_register(
         combined.frame,
         resolved.spec,
         resolved.text,
@@ -70,7 +74,7 @@ def load_training_set(
     """The store's leads, combined with the export's when ``data`` is given."""
     progress(f"reading the lead store at {shown_url(url)}")
     stored = read_store(url, spec, maturity_days=maturity_days, include_open=data is not None)
-    exported = None if data is None else read_file(data, spec, progress).frame
+    exported = None if data is None else read_training_data(data, spec, progress).frame
     combined = combine(stored, exported, spec)
     for line in combined.lines(maturity_days):
         progress(line)
@@ -85,8 +89,8 @@ def load_training_set(
 def resolve_spec(spec_path: Path | None, settings: TrainSettings) -> ResolvedSpec:
     """The given spec, else the champion's, else the demo spec."""
     if spec_path is not None:
-        text = spec_path.read_text(encoding="utf-8")
-        return ResolvedSpec(LeadSpec.parse(text, source=str(spec_path)), text, str(spec_path))
+        spec, text = load_spec_with_text(spec_path)
+        return ResolvedSpec(spec, text, str(spec_path))
     try:
         champion = load_model(f"models:/{settings.model_name}@{CHAMPION}", settings.mlflow_uri)
     except ModelNotFound:

@@ -31,6 +31,7 @@ from training.fit import DEFAULT_PARAMS, fit_baseline, fit_booster, importance_b
 from training.labels import Labels, make_labels
 from training.leakage import LeakageAudit, audit_leakage, check_allowed
 from training.loss_reasons import LossReasonResult, fit_loss_reasons, with_loss_reasons
+from training.recency import ship, win_rate_warnings, win_rates
 from training.report import build_report
 from training.split import Split, split_leads
 
@@ -84,6 +85,10 @@ def train_scorer(
     progress(f"{split.method} split: {split.summary()}")
     parts = {"training": split.train, "validation": split.valid, "holdout": split.holdout}
     check_split_labels(labels.y, parts, split.method)
+    moving = win_rate_warnings(labels.y, parts)
+    for line in moving:
+        progress(f"warning: {line}")
+    warnings += moving
 
     transformer = LeadTransformer(spec).fit(labels.frame.iloc[split.train])
     X = transformer.transform(labels.frame)
@@ -113,15 +118,26 @@ def train_scorer(
     )
     progress(loss_reasons.summary())
     warnings += loss_reasons.warnings
-    raw_valid = np.asarray(booster.predict(X[split.valid], raw_score=True))
-    calibrator = ScoreCalibrator().fit(raw_valid, labels.y[split.valid])
-    p_valid = calibrator.predict(raw_valid)
-    grades = _grade_policy(spec, p_valid)
+    shipped = ship(
+        booster,
+        (X, labels.y, labels.weight),
+        (split.train, split.valid),
+        feature_names=transformer.feature_names_out_,
+        categorical=transformer.categorical_indices_,
+        params=merged_params,
+    )
+    progress(
+        f"refitted on training + validation leads ({shipped.trees} trees); calibrated on "
+        f"the {shipped.calibration_leads} validation leads"
+    )
+    calibrator = shipped.calibrator
+    raw_valid = np.asarray(shipped.booster.predict(X[split.valid], raw_score=True))
+    grades = _grade_policy(spec, calibrator.predict(raw_valid))
 
     scorer = LeadScorer(
         spec=spec,
         transformer=transformer,
-        booster=booster,
+        booster=shipped.booster,
         calibrator=calibrator,
         grades=grades,
         routing=RoutingPolicy.from_spec(spec.routing),
@@ -149,6 +165,7 @@ def train_scorer(
         merged_params,
         booster.best_iteration,
     ).model_copy(update={"warnings": warnings})
+    scorer.card.split["win_rates"] = win_rates(labels.y, parts)
     scorer.card = with_loss_reasons(scorer.card, loss_reasons)
     scorer.report = build_report(scorer, X, labels.y, split.holdout, evaluations["model"], p_model)
     holdout = labels.frame.iloc[split.holdout].assign(**{LABEL_COLUMN: y_hold})

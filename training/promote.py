@@ -1,8 +1,13 @@
-"""The promotion gate: the challenger becomes champion only if it is not worse.
+"""The promotion gate: the challenger becomes champion only if it is calibrated and not worse.
 
-Both models score the challenger's own holdout (the most recent leads it never saw), and
-the challenger passes when its metric is at least the champion's minus a margin. The first
-model passes: there is nothing to compare it with.
+A challenger whose probabilities are off on its own holdout (ECE above
+``promotion_max_ece``, default 0.05) is refused, even the first one. On a small holdout a
+perfectly calibrated model's ECE is itself often above 0.05, so the ceiling is raised to
+the 95th percentile of that noise (outcomes drawn from the model's own probabilities):
+only an error larger than chance refuses the model. Then both models
+score the challenger's holdout (the most recent leads it never saw), and the challenger
+passes when its metric is at least the champion's minus a margin. The first model passes
+that comparison: there is nothing to compare it with. ``--force`` skips both checks.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from features.errors import LeadgradeError
 from models.history import ChampionChange, actor, record_change
 from models.registry import CHALLENGER, CHAMPION, LoadedModel, ModelNotFound, load_model
 from models.scorer import LeadScorer
+from training.evaluate import expected_calibration_error
 from training.pipeline import LABEL_COLUMN
 from training.settings import TrainSettings
 from training.tracking import use_tracking
@@ -55,6 +61,15 @@ def promote(settings: TrainSettings, *, force: bool = False) -> Decision:
     champion = _load(f"models:/{name}@{CHAMPION}", uri)
     if champion is not None and champion.info.version == version:
         return Decision(False, f"version {version} is already the champion", version, version)
+    before = None if champion is None else champion.info.version
+    ece, ceiling = _holdout_ece(challenger, uri, settings.promotion_max_ece)
+    if ece > ceiling and not force:
+        why = (
+            f"refused: v{version}'s probabilities are off on its holdout (ECE {ece:.3f}, "
+            f"ceiling {ceiling:.3f}; LEADGRADE_PROMOTION_MAX_ECE={settings.promotion_max_ece}); "
+            "check the win rates in its model card, retrain on more recent leads, or use --force"
+        )
+        return Decision(False, why, version, before)
     if champion is None or force:
         reason = "no champion yet" if champion is None else "forced"
         return _promote(client, name, version, champion, f"promoted: {reason}")
@@ -111,6 +126,23 @@ def _holdout(model: LoadedModel, tracking_uri: str) -> pd.DataFrame:
         run_id=model.info.run_id, artifact_path="holdout/holdout.parquet", tracking_uri=tracking_uri
     )
     return pd.read_parquet(path)
+
+
+def _holdout_ece(model: LoadedModel, tracking_uri: str, ceiling: float) -> tuple[float, float]:
+    """The challenger's holdout ECE, and the ceiling raised to this holdout's noise level."""
+    holdout = _holdout(model, tracking_uri)
+    p = model.scorer.probabilities(model.scorer.transformer.transform(holdout))
+    ece = expected_calibration_error(holdout[LABEL_COLUMN].to_numpy(), p)
+    return ece, max(ceiling, calibration_noise(p))
+
+
+def calibration_noise(p: np.ndarray, draws: int = 200, seed: int = 0) -> float:
+    """95th percentile of the ECE of a perfectly calibrated model on leads with these ``p``."""
+    rng = np.random.default_rng(seed)
+    eces = [
+        expected_calibration_error((rng.random(len(p)) < p).astype(float), p) for _ in range(draws)
+    ]
+    return float(np.quantile(eces, 0.95))
 
 
 def _metric(metric: str, scorer: LeadScorer, holdout: pd.DataFrame, y: np.ndarray) -> float:

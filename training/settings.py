@@ -21,4 +21,6 @@ class TrainSettings(RegistrySettings, StoreSettings):
     experiment: str = "leadgrade"
     promotion_metric: Literal["roc_auc", "pr_auc", "brier"] = "roc_auc"
     promotion_margin: float = Field(default=0.005, ge=0.0, le=0.5)
+    # A challenger whose holdout ECE is above this is refused, champion or not, unless forced.
+    promotion_max_ece: float = Field(default=0.05, gt=0.0, le=1.0)
     checks: DataChecks = Field(default_factory=DataChecks)

@@ -8,7 +8,7 @@ at most once, and the rows that match no lead are counted and reported, never gu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,11 +61,19 @@ def outcomes_path(spec: LeadSpec, data: Path) -> Path | None:
     return path if path.is_absolute() else data.parent / path
 
 
-def read_training_data(data: str | Path, spec: LeadSpec) -> TrainingData:
-    """Read the lead export and, if the spec names one, join its outcomes file."""
+def read_training_data(
+    data: str | Path, spec: LeadSpec, progress: Callable[[str], None] = lambda _: None
+) -> TrainingData:
+    """Read the lead export and, if the spec names one, join its outcomes file.
+
+    ``progress`` hears what was read: the CSV dialect found and how the join matched.
+    """
     data = Path(data)
+    progress(f"reading {data}")
     export = read_export(data, spec.csv)
     leads, dialect = export.frame, export.dialect
+    if dialect:
+        progress(f"read {len(leads)} rows as CSV: {dialect.describe()}")
     path = outcomes_path(spec, data)
     if path is None:
         return TrainingData(leads, None, dialect)
@@ -77,6 +85,8 @@ def read_training_data(data: str | Path, spec: LeadSpec) -> TrainingData:
         )
     outcomes = read_export(path, spec.csv).frame
     frame, report = join_outcomes(leads, outcomes, spec, source=str(path))
+    for line in report.lines():
+        progress(line)
     return TrainingData(frame, report, dialect)
 
 

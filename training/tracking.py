@@ -14,11 +14,13 @@ import mlflow
 import pandas as pd
 from matplotlib.figure import Figure
 from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
 from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, Schema
 from mlflow.types.schema import AnyType
 
 from features.derived import email_domain
+from features.errors import LeadgradeError
 from features.scrubbing import scrub_value
 from features.spec import LeadSpec
 from models.pyfunc import DATA_FOLDER, LOADER_MODULE
@@ -46,15 +48,32 @@ class RegisteredRun:
     model_name: str
 
 
+class TrackingUnavailable(LeadgradeError):
+    """The MLflow tracking server or database cannot be reached or used."""
+
+    code = "tracking_unavailable"
+
+
 def use_tracking(settings: TrainSettings) -> MlflowClient:
-    """Point MLflow at the configured tracking and registry URI; create the experiment."""
+    """Point MLflow at the configured tracking and registry URI; create the experiment.
+
+    An unreachable tracking URI is a :class:`TrackingUnavailable` naming it, so that a
+    training run can check it before it spends minutes fitting.
+    """
     settings.home.mkdir(parents=True, exist_ok=True)
     mlflow.set_tracking_uri(settings.mlflow_uri)
     mlflow.set_registry_uri(settings.mlflow_uri)
     client = MlflowClient()
-    if client.get_experiment_by_name(settings.experiment) is None:
-        client.create_experiment(settings.experiment, artifact_location=settings.artifact_root)
-    mlflow.set_experiment(settings.experiment)
+    try:
+        if client.get_experiment_by_name(settings.experiment) is None:
+            client.create_experiment(settings.experiment, artifact_location=settings.artifact_root)
+        mlflow.set_experiment(settings.experiment)
+    except MlflowException as exc:
+        reason = str(exc).splitlines()[0][:300]
+        raise TrackingUnavailable(
+            f"cannot use the MLflow tracking URI {settings.mlflow_uri}: {reason}",
+            field="LEADGRADE_TRACKING_URI",
+        ) from exc
     return client
 
 
@@ -84,6 +103,7 @@ def log_training(
         )
         mlflow.log_dict(asdict(result.validation), "validation.json")
         _log_leakage_audit(result)
+        _log_win_rates(result)
         _log_loss_reasons(result)
         _log_plots(result)
         _log_report(result)
@@ -180,6 +200,14 @@ def _log_leakage_audit(result: TrainingResult) -> None:
     mlflow.log_param("allow_leaky", json.dumps(list(audit.checks.allow_leaky)))
     overridden = [f.field for f in audit.features if f.allowed]
     mlflow.set_tag("leadgrade.leakage_overridden", ",".join(overridden) or "none")
+
+
+def _log_win_rates(result: TrainingResult) -> None:
+    """Win rate per part of the split as metrics; a tag saying whether it moves materially."""
+    rates = result.scorer.card.split.get("win_rates", {})
+    mlflow.log_metrics({f"win_rate_{part}": rate for part, rate in rates.items()})
+    moves = any("the win rate moves" in w for w in result.scorer.card.warnings)
+    mlflow.set_tag("leadgrade.win_rate_moves", "yes" if moves else "no")
 
 
 def _log_loss_reasons(result: TrainingResult) -> None:

@@ -95,7 +95,7 @@ def report_funnel(
     try:
         dimensions = parse_dimensions(by or []) or ["campaign"]
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--by") from exc
+        raise fail_with(f"--by: {exc}") from exc
     try:
         campaign, source = funnel_fields(load_spec(spec) if spec else None)
     except LeadgradeError as exc:
@@ -181,10 +181,10 @@ def demo_feedback(
     path = data or demo_path()
     if not path.is_file():
         raise fail_with(f"no data at {path}: run leadgrade demo-data")
-    lead_spec = load_spec(spec) if spec else demo_spec()
-    records = demo_records(path, lead_spec, limit)
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     try:
+        lead_spec = load_spec(spec) if spec else demo_spec()
+        records = demo_records(path, lead_spec, limit)
         with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
             done = replay(client, records, lead_spec, progress=say)
     except LeadgradeError as exc:

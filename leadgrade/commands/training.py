@@ -45,12 +45,15 @@ def demo_data(
     rows: Annotated[int, typer.Option(min=100, help="Number of leads")] = 6000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same data)")] = 7,
     out: Annotated[Path | None, typer.Option(help="Output .csv or .parquet")] = None,
+    drift: Annotated[
+        bool, typer.Option(help="Let the win rate rise from about 10 % to about 35 % over time")
+    ] = False,
 ) -> None:
     """Write realistic demo B2B leads with outcomes and sales feedback."""
     from training.demo_data import write_demo_data
 
-    path = write_demo_data(out or demo_path(), rows=rows, seed=seed)
-    console.print(f"wrote {rows} demo leads to {path}")
+    path = write_demo_data(out or demo_path(), rows=rows, seed=seed, drift=drift)
+    console.print(f"wrote {rows} demo leads{' with a rising win rate' * drift} to {path}")
 
 
 @app.command()
@@ -62,8 +65,8 @@ def train(
     maturity_days: MaturityOpt = 90,
 ) -> None:
     """Train on an export or the lead store, log the run to MLflow, register as challenger."""
+    from training.from_file import train_from_file
     from training.from_store import train_from_store
-    from training.run import train_and_register
 
     try:
         if from_store:
@@ -75,7 +78,7 @@ def train(
                 progress=say,
             )
         else:
-            registered = train_and_register(
+            registered = train_from_file(
                 data or demo_path(), spec, allow_leaky=allow_leaky or (), progress=say
             )
     except LeadgradeError as exc:

@@ -11,12 +11,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -25,19 +23,16 @@ from serving.alignment import kpis_csv, read_kpis
 from serving.deps import SourceDep, StoreDep
 from serving.errors import StoreUnavailable, status_of
 from serving.model_source import ModelSource, ServedModel
+from serving.routes.sign_in import UiSession
 from serving.ui.alignment import alignment_context, page_filters
 from serving.ui.funnel import funnel_context
 from serving.ui.pages import lead_context, model_context
+from serving.ui.templating import message_page, templates
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 log = logging.getLogger("leadgrade.ui")
 
-router = APIRouter(prefix="/ui", include_in_schema=False)
-
-
-@functools.cache
-def templates() -> Jinja2Templates:
-    return Jinja2Templates(directory=TEMPLATES)
+# With keys configured, every page needs a marketing session (see routes/sign_in.py).
+router = APIRouter(prefix="/ui", include_in_schema=False, dependencies=[UiSession])
 
 
 @router.get("", response_class=HTMLResponse)
@@ -92,7 +87,7 @@ async def alignment_csv(request: Request, store: StoreDep, source: SourceDep) ->
     try:
         text = await run_in_threadpool(build)
     except (ValidationError, ValueError, LeadgradeError) as exc:
-        return _message(request, "No CSV for these filters", str(exc).splitlines()[0], 422)
+        return message_page(request, "No CSV for these filters", str(exc).splitlines()[0], 422)
     headers = {"Content-Disposition": 'attachment; filename="kpis.csv"'}
     return Response(text, media_type="text/csv", headers=headers)
 
@@ -105,7 +100,7 @@ async def _render(
 ) -> HTMLResponse:
     if not source.ready:
         why = source.last_error or "the model is still loading"
-        return _message(request, "No model yet", f"No model is being served yet: {why}.", 503)
+        return message_page(request, "No model yet", f"No model is being served yet: {why}.", 503)
     return await _show(request, template, functools.partial(build, source.current))
 
 
@@ -116,12 +111,14 @@ async def _show(
         # Explaining is CPU work and reports read the store: keep both off the event loop.
         context = await run_in_threadpool(build)
     except StoreUnavailable as exc:
-        return _message(request, "The lead store failed", _sentence(exc.message), status_of(exc))
+        return message_page(
+            request, "The lead store failed", _sentence(exc.message), status_of(exc)
+        )
     except LeadgradeError as exc:
-        return _message(request, "That did not work", exc.message, status_of(exc))
+        return message_page(request, "That did not work", exc.message, status_of(exc))
     except Exception:
         log.exception("rendering %s failed", template)
-        return _message(request, "Something went wrong", "The page could not be built.", 500)
+        return message_page(request, "Something went wrong", "The page could not be built.", 500)
     return templates().TemplateResponse(
         request, template, context, status_code=context.get("status", 200)
     )
@@ -129,8 +126,3 @@ async def _show(
 
 def _sentence(text: str) -> str:
     return f"{text[:1].upper()}{text[1:]}."
-
-
-def _message(request: Request, heading: str, message: str, status: int) -> HTMLResponse:
-    context = {"page": None, "model": None, "heading": heading, "message": message}
-    return templates().TemplateResponse(request, "message.html", context, status_code=status)

@@ -146,7 +146,7 @@ def grouped_columns(
     for k, (name, colour, _) in enumerate(series):
         body.append(_rect(20 + k * 150, 6, 12, 12, colour))
         body.append(_text(38 + k * 150, 17, name))
-    every = max(1, len(labels) // 12)  # at most a dozen period names under the axis
+    every = -(-len(labels) // 9)  # at most nine period names under the axis: no overlap
     for i, label in enumerate(labels):
         x0 = 20 + i * slot + slot * 0.1
         for k, (_, colour, values) in enumerate(series):

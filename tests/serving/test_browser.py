@@ -212,3 +212,32 @@ def test_campaigns_page_shows_the_funnel_and_its_loss_reasons(server, browser, d
         "[...document.querySelectorAll('#funnel th')].map(th => th.innerText)"
     )
     assert headers[:2] == ["Campaign", "Month"]
+
+
+def test_monthly_review_page_shows_the_metrics_promise_accounts_and_changes(
+    server, browser, demo_feedback
+):
+    browser.open(f"{server}/ui/funnel")
+    browser.click_and_wait("header a[href='/ui/alignment']")
+
+    with httpx.Client(base_url=server, timeout=60) as client:
+        kpis = client.get("/v1/reports/kpis").json()["rows"]
+        follow = client.get("/v1/reports/follow-up", params={"by": "grade"}).json()["rows"]
+    cells = browser.evaluate(
+        "[...document.querySelectorAll('#kpis tbody tr')]"
+        ".map(tr => [...tr.cells].map(td => td.innerText))"
+    )
+    assert [row[:2] for row in cells] == [[r["period"], str(r["leads"])] for r in kpis]
+    assert browser.evaluate("document.querySelectorAll('#trend svg rect').length") > len(kpis)
+    assert _text(browser, "#late") == str(sum(r["late"] for r in follow))
+    assert " of 5" in _text(browser, "#coverage")
+    assert "How this is decided" in _text(browser, "#changes")
+    browser.screenshot(ARTIFACTS / "ui-alignment.png")
+
+    browser.evaluate("document.getElementById('period').value = 'quarter'")
+    browser.click_and_wait("#apply")
+    assert "period=quarter" in browser.evaluate("location.href")
+    periods = browser.evaluate(
+        "[...document.querySelectorAll('#kpis tbody tr')].map(r => r.cells[0].innerText)"
+    )
+    assert all("-Q" in p for p in periods)

@@ -17,6 +17,7 @@ from features.request import build_request_model
 from features.spec import demo_spec
 from leadgrade.cli import app as cli
 from serving.app import create_app
+from serving.openapi import NAMED_ENUMS
 from serving.schemas import ErrorOut, ScoreBatchOut, ScoreOut
 from store import OutcomeIn, OutcomeReceipt
 from tests.helpers import REPO
@@ -89,6 +90,13 @@ def test_schema_names_are_unique_readable_and_all_defined(served):
     defined = {f"#/components/schemas/{name}" for name in schemas}
     assert set(_refs(served)) <= defined
     assert {"HTTPValidationError", "ValidationError"}.isdisjoint(schemas)
+
+
+def test_recurring_value_sets_are_one_named_schema_each(served):
+    text = json.dumps(served)
+    for name, enum in NAMED_ENUMS.items():
+        assert served["components"]["schemas"][name]["enum"] == enum["enum"]
+        assert text.count(json.dumps(enum["enum"])) == 1, f"{name} is repeated inline"
 
 
 def test_operation_ids_are_short_camel_case_and_unique(served):

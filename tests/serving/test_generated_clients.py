@@ -108,7 +108,7 @@ def test_python_client_scores_one_lead_into_a_typed_score(generated, client):
     assert score.lead_id == "PY-1"
     assert isinstance(score.route, models.Route)
     assert isinstance(score.model, models.ModelRef)
-    assert score.grade.value in {"A", "B", "C", "D"}
+    assert isinstance(score.grade, models.Grade)
 
 
 def test_python_client_scores_a_batch_with_reasons(generated, client):
@@ -129,7 +129,7 @@ def test_python_client_posts_an_outcome_idempotently_and_reads_the_lead(generate
     post_outcome = _module(generated, "api.feedback.post_outcome")
     get_lead = _module(generated, "api.feedback.get_lead")
     score_lead.sync(client=client, body=models.Lead.from_dict({**LEAD, "lead_id": "PY-2"}))
-    event = models.OutcomeIn(outcome=models.OutcomeInOutcome.LOST, reason="Not the right moment")
+    event = models.OutcomeIn(outcome=models.Outcome.LOST, reason="Not the right moment")
 
     first = post_outcome.sync_detailed("PY-2", client=client, body=event, idempotency_key="k-1")
     again = post_outcome.sync_detailed("PY-2", client=client, body=event, idempotency_key="k-1")
@@ -143,13 +143,16 @@ def test_python_client_posts_an_outcome_idempotently_and_reads_the_lead(generate
     assert isinstance(lead, models.LeadOut)
     assert isinstance(lead.latest_score, models.ScoreRecord)
     assert isinstance(lead.latest_outcome, models.OutcomeRecord)
+    # One Grade and one Outcome type across answers, not a look-alike enum per schema.
+    assert isinstance(lead.latest_score.grade, models.Grade)
+    assert lead.latest_outcome.outcome is models.Outcome.LOST
     assert [o.event_id for o in lead.outcomes] == [first.parsed.event_id]
 
 
 def test_python_client_parses_errors_into_the_error_model(generated, client):
     models = _module(generated, "models")
     post_outcome = _module(generated, "api.feedback.post_outcome")
-    event = models.OutcomeIn(outcome=models.OutcomeInOutcome.WON)
+    event = models.OutcomeIn(outcome=models.Outcome.WON)
     response = post_outcome.sync_detailed("never-scored", client=client, body=event)
     assert response.status_code == 404
     assert isinstance(response.parsed, models.ErrorOut)

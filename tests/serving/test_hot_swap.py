@@ -11,8 +11,8 @@ from serving.app import create_app
 from serving.model_source import ModelSource
 from serving.settings import ServeSettings
 from training.demo_data import generate_leads
+from training.from_file import train_from_file
 from training.promote import promote
-from training.run import train_and_register
 from training.settings import TrainSettings
 
 
@@ -20,13 +20,13 @@ def test_a_new_champion_is_served_without_a_restart(tmp_path):
     train_settings = TrainSettings(home=tmp_path)
     data = tmp_path / "leads.csv"
     generate_leads(1200, seed=6).to_csv(data, index=False)
-    first = train_and_register(data, None, settings=train_settings)
+    first = train_from_file(data, None, settings=train_settings)
     promote(train_settings)
 
     settings = ServeSettings(home=tmp_path, model_poll_seconds=0.2)
     with TestClient(create_app(settings)) as client:
         assert client.get("/ready").json()["model"]["version"] == first.version
-        second = train_and_register(data, None, settings=train_settings)
+        second = train_from_file(data, None, settings=train_settings)
         assert promote(train_settings, force=True).promoted
         deadline = time.monotonic() + 30
         served = first.version
@@ -44,9 +44,9 @@ def test_a_champion_that_fails_to_load_is_tried_once_and_the_old_one_keeps_servi
     train_settings = TrainSettings(home=tmp_path)
     data = tmp_path / "leads.csv"
     generate_leads(1200, seed=6).to_csv(data, index=False)
-    first = train_and_register(data, None, settings=train_settings)
+    first = train_from_file(data, None, settings=train_settings)
     promote(train_settings)
-    second = train_and_register(data, None, settings=train_settings)
+    second = train_from_file(data, None, settings=train_settings)
     newest = max(tmp_path.glob("mlartifacts/**/booster.txt"), key=lambda p: p.stat().st_mtime)
     newest.write_bytes(b"not a model")  # the new version's artifact is broken
     client = MlflowClient(tracking_uri=train_settings.mlflow_uri)

@@ -12,8 +12,8 @@ from models.registry import CHAMPION
 from serving.app import create_app
 from serving.settings import ServeSettings
 from training.demo_data import generate_leads
+from training.from_file import train_from_file
 from training.promote import promote
-from training.run import train_and_register
 from training.settings import TrainSettings
 from training.tracking import use_tracking
 
@@ -40,7 +40,7 @@ def test_a_pickled_champion_is_refused_and_the_old_one_keeps_serving(tmp_path):
     settings = TrainSettings(home=tmp_path)
     data = tmp_path / "leads.csv"
     generate_leads(1200, seed=6).to_csv(data, index=False)
-    good = train_and_register(data, None, settings=settings)
+    good = train_from_file(data, None, settings=settings)
     promote(settings)
     marker = tmp_path / "pwned.txt"
 

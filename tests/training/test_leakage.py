@@ -13,9 +13,9 @@ from features.spec import LeadSpec, demo_spec, demo_spec_text
 from tests.helpers import tiny_training
 from training.checks import DataChecks
 from training.demo_data import generate_leads
+from training.from_file import train_from_file
 from training.leakage import dates_after_creation, dominant_field, single_feature_auc
 from training.pipeline import train_scorer
-from training.run import train_and_register
 from training.settings import TrainSettings
 
 RNG = np.random.default_rng(0)
@@ -154,7 +154,7 @@ def test_allow_leaky_and_the_audit_are_recorded_in_mlflow(leads, tmp_path):
     spec = tmp_path / "spec.toml"
     leaky = 'categorical = ["stage_after_call", "industry",'
     spec.write_text(demo_spec_text().replace('categorical = ["industry",', leaky))
-    run = train_and_register(data, spec, settings=settings, allow_leaky=["stage_after_call"])
+    run = train_from_file(data, spec, settings=settings, allow_leaky=["stage_after_call"])
     client = MlflowClient(tracking_uri=settings.mlflow_uri)
     logged = client.get_run(run.run_id).data
     assert logged.params["allow_leaky"] == '["stage_after_call"]'

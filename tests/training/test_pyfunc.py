@@ -19,8 +19,8 @@ import pytest
 from models.registry import load_model
 from tests.helpers import free_port
 from training.demo_data import write_demo_data
+from training.from_file import train_from_file
 from training.promote import promote
-from training.run import train_and_register
 from training.settings import TrainSettings
 
 OUTPUT = ["lead_id", "score", "probability", "grade", "queue", "follow_up_within_hours", "track"]
@@ -38,7 +38,7 @@ def export(settings: TrainSettings) -> Path:
 
 @pytest.fixture(scope="module")
 def champion(settings: TrainSettings, export: Path) -> str:
-    train_and_register(export, None, settings=settings)
+    train_from_file(export, None, settings=settings)
     promote(settings)
     return f"models:/{settings.model_name}@champion"
 
