@@ -33,6 +33,7 @@ from serving.routes import metrics as metrics_route
 from serving.routes.sign_in import install_sign_in
 from serving.settings import ServeSettings
 from serving.storing import open_store, start_probe
+from serving.webhooks import send_forever, start_sender
 
 # The API's version in /openapi.json: 0.2 split batches off /v1/leads/score (see README, API).
 API_VERSION = "0.2.0"
@@ -50,14 +51,19 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
         app.state.store = store
         probe = start_probe(store, settings.store_probe_seconds)
         await source.start()
-        watcher = None
+        tasks = []
         if settings.model_poll_seconds > 0:
-            watcher = asyncio.create_task(source.watch(settings.model_poll_seconds))
+            tasks.append(asyncio.create_task(source.watch(settings.model_poll_seconds)))
+        sender = start_sender(store, settings)
+        if sender is not None:
+            tasks.append(asyncio.create_task(send_forever(sender, settings.webhook_poll_seconds)))
         yield
-        if watcher is not None:
-            watcher.cancel()
+        for task in tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+                await task
+        if sender is not None:
+            sender.client.close()
         probe.stop()
         app.state.store = None
         store.dispose()

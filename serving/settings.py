@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr
 
 from models.registry import CHAMPION
 from models.settings import RegistrySettings
 from serving.keys import Role
 from store.settings import StoreSettings
+
+WebhookEvent = Literal["lead.routed_to_sales", "lead.follow_up_overdue"]
+ALL_WEBHOOK_EVENTS: list[WebhookEvent] = ["lead.routed_to_sales", "lead.follow_up_overdue"]
+
+
+class WebhookTarget(BaseModel):
+    """One receiver of webhooks: its URL, the shared signing secret, the events it wants."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: AnyHttpUrl
+    secret: SecretStr = Field(min_length=16, description="HMAC-SHA256 key shared with the receiver")
+    events: list[WebhookEvent] = Field(
+        default_factory=lambda: list(ALL_WEBHOOK_EVENTS), min_length=1
+    )
 
 
 class ServeSettings(RegistrySettings, StoreSettings):
@@ -72,6 +88,16 @@ class ServeSettings(RegistrySettings, StoreSettings):
     )
     rate_limit_per_minute: int = Field(
         default=0, ge=0, description="requests per minute per client, per process; 0 = no limit"
+    )
+    webhooks: list[WebhookTarget] = Field(
+        default_factory=list,
+        description='JSON list of {"url", "secret", "events"}: where to push events for sales',
+    )
+    webhook_retry_hours: float = Field(
+        default=24.0, gt=0, le=24 * 14, description="how long a failing delivery is retried"
+    )
+    webhook_poll_seconds: float = Field(
+        default=2.0, gt=0, le=600, description="how often the sender looks for due events"
     )
 
     @property

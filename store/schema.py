@@ -151,4 +151,41 @@ class OutcomeEvent(Base):
     body_hash: Mapped[str] = mapped_column(String(64))
 
 
+class WebhookDelivery(Base):
+    """The webhook outbox: one row per event and target URL, until it is delivered.
+
+    ``event_id`` is the same for every target of one event, and the receiver's key for
+    deduplication. A sender claims due rows for ``claimed_until`` (a lease), posts them,
+    then marks them delivered or sets the next attempt.
+    """
+
+    __tablename__ = "webhook_outbox"
+    __table_args__ = (
+        UniqueConstraint("event_id", "target", name="uq_webhook_outbox_event_id"),
+        Index("ix_webhook_outbox_next_attempt_at", "delivered_at", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36))
+    event_type: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(2000))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    given_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class WebhookCursor(Base):
+    """How far the outbox has read the scores: the last score id turned into events."""
+
+    __tablename__ = "webhook_cursor"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_score_id: Mapped[int] = mapped_column(Id)
+
+
 metadata = Base.metadata

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from features.reasons import CanonicalReason
 from features.spec import LeadSpec
-from store import records
+from store import events, records
 from store.engine import (
     StoreTimeouts,
     create_store_engine,
@@ -61,6 +61,8 @@ class LeadStore:
         self._writer = GroupWriter(self._engine, max_records=batch_records, max_wait=batch_wait)
         # What the latest write or probe found; readiness reads it (see store.health).
         self.health = StoreHealth()
+        # Webhook target URL → the event types it wants; set by serving when configured.
+        self.webhook_targets: dict[str, frozenset[str]] = {}
 
     @property
     def engine(self) -> Engine:
@@ -122,7 +124,8 @@ class LeadStore:
             done.set_result(None)
             return done
         created = records.created_times(spec, leads, results)
-        return self._writer.submit(_write_scores, (rows, created), size=len(rows))
+        raised = events.routed_rows(rows, self.webhook_targets)
+        return self._writer.submit(_write_scores, (rows, created, raised), size=len(rows))
 
     def record_outcome(
         self,
@@ -215,17 +218,19 @@ def _write_outcomes(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[in
     return list(conn.execute(insert_events, list(rows)).scalars())
 
 
-# The score rows of one request, and when the CRM says each of its leads was created.
-_ScoreItem = tuple[list[dict[str, Any]], Mapping[str, datetime | None]]
+# The score rows of one request, when the CRM says each of its leads was created, and the
+# webhook events they raise (written in the same transaction: a stored score has them).
+_ScoreItem = tuple[list[dict[str, Any]], Mapping[str, datetime | None], list[dict[str, Any]]]
 
 
 def _write_scores(conn: Connection, items: Sequence[_ScoreItem]) -> list[None]:
     """Append the score rows of several requests together (see :func:`_append_scores`)."""
     created: dict[str, datetime | None] = {}
-    for _, times in items:
+    for _, times, _ in items:
         for lead_id, at in times.items():
             created.setdefault(lead_id, at)
-    _append_scores(conn, [row for rows, _ in items for row in rows], created)
+    _append_scores(conn, [row for rows, _, _ in items for row in rows], created)
+    events.add_events(conn, [event for _, _, raised in items for event in raised])
     return [None] * len(items)
 
 
