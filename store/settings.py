@@ -42,6 +42,12 @@ class StoreSettings(HomeSettings):
         default=None,
         description="the record of stores created here; default: stores.json in home",
     )
+    retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="erase the personal data of leads first scored more than this many days "
+        "ago (the service checks hourly; `leadgrade erase --expired` now); none = keep",
+    )
 
     @field_validator("database_url")
     @classmethod
