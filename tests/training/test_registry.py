@@ -14,7 +14,7 @@ from tests.helpers import tiny_training
 from training.demo_data import generate_leads
 from training.from_file import train_from_file
 from training.pipeline import LABEL_COLUMN
-from training.promote import _metric, promote
+from training.promote import _evaluate, promote
 from training.settings import TrainSettings
 
 
@@ -151,7 +151,7 @@ def test_the_gate_reproduces_training_on_a_holdout_logged_without_contacts(setti
     trained = train_from_file(path, None, settings=settings)
     model = load_model(f"models:/{settings.model_name}/{trained.version}", settings.mlflow_uri)
 
-    holdout = _metric("roc_auc", model.scorer, *_gate_holdout(trained.run_id, settings))
+    holdout = _evaluate(model.scorer, _gate_holdout(trained.run_id, settings)[0]).roc_auc
 
     run = MlflowClient(tracking_uri=settings.mlflow_uri).get_run(trained.run_id)
     assert holdout == run.data.metrics["roc_auc"]
