@@ -47,10 +47,15 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         warn_if_open(settings)
-        store = await anyio.to_thread.run_sync(open_store, settings)
+        # The store's migrations and the model's download and load run side by side: start-up
+        # waits for the slower of the two, not for both in turn.
+        opening = asyncio.ensure_future(anyio.to_thread.run_sync(open_store, settings))
+        try:
+            await source.start()
+        finally:
+            store = await opening
         app.state.store = store
         probe = start_probe(store, settings.store_probe_seconds)
-        await source.start()
         tasks = []
         if settings.model_poll_seconds > 0:
             tasks.append(asyncio.create_task(source.watch(settings.model_poll_seconds)))
