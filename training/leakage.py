@@ -53,12 +53,21 @@ class FeatureAudit:
     """One row of the audit table."""
 
     field: str
+    kind: str  # the field's kind in the spec: categorical, numeric, boolean, email, ...
     auc: float | None  # single-feature ROC-AUC (0.5: no signal); None if no model column
     coverage: float  # share of training leads with a value
     importance: float  # share of the booster's total gain
     after_creation: float | None  # share of date values later than creation; None: no dates
     flags: tuple[str, ...]  # which checks it fails: "auc", "dominant", "after_creation"
     allowed: bool  # flagged, but allowed by allow_leaky
+
+
+class LeakageError(DataError):
+    """The audit stopped the run; it carries the whole audit so that the run is recorded."""
+
+    def __init__(self, message: str, audit: LeakageAudit, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.audit = audit
 
 
 @dataclass(frozen=True)
@@ -88,16 +97,12 @@ class LeakageAudit:
         bad = self.blocking
         if not bad:
             return
-        lines = [f"  - {f.field!r}: {_why(f, self.checks)}" for f in bad]
-        first = bad[0].field
-        raise DataError(
+        lines = [f"  - {f.field!r}: {_why(f, self.checks)}.\n    {_remedy(f)}" for f in bad]
+        raise LeakageError(
             f"leakage audit: {len(bad)} feature(s) predict the outcome too well to be known "
-            "when a lead arrives:\n" + "\n".join(lines) + "\n"
-            f"If sales fill a field in after contact, declare it under [feedback] "
-            f'(reason = "{first}" or rating = "{first}") or list it in features.drop; '
-            f"if it really is known when the lead arrives, rerun with --allow-leaky {first!r}."
-            + self._review_note(),
-            field=first,
+            "when a lead arrives:\n" + "\n".join(lines) + self._review_note(),
+            self,
+            field=bad[0].field,
             leaky=[f.field for f in bad],
         )
 
@@ -135,6 +140,7 @@ def audit_leakage(
         rows.append(
             FeatureAudit(
                 field=field,
+                kind=spec.feature_kinds[field],
                 auc=_rounded(auc),
                 coverage=round(float(train[field].notna().mean()), 4) if len(train) else 0.0,
                 importance=round(share, 4),
@@ -229,6 +235,24 @@ def dominant_field(importance: Mapping[str, float], checks: DataChecks) -> str |
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def _remedy(f: FeatureAudit) -> str:
+    """What to do about one flagged field, by what it is: a late date, a measure, a verdict."""
+    allow = f"--allow-leaky {f.field!r} only if it is truly known when a lead arrives"
+    drop = f'drop it (features.drop = ["{f.field}"])'
+    if "after_creation" in f.flags:
+        return f"Its dates are set after the lead arrives: {drop}."
+    if f.kind in ("numeric", "boolean"):
+        return (
+            f"If it is measured during or after contact (a call's length, a page value, a "
+            f"close date), {drop}; {allow}."
+        )
+    return (
+        f"If it is sales' verdict on the lead (a loss reason, a status, a rating), declare it "
+        f'under [feedback] (reason = "{f.field}" or rating = "{f.field}"): it then shapes '
+        f"labels and reports, never the score; otherwise {drop}; {allow}."
+    )
 
 
 def _why(f: FeatureAudit, checks: DataChecks) -> str:

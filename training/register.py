@@ -12,8 +12,10 @@ from typing import Any
 import pandas as pd
 
 from features.spec import LeadSpec
+from training.leakage import LeakageError
 from training.pipeline import Progress, train_scorer
 from training.settings import TrainSettings
+from training.stopped import record_stopped_run
 from training.tracking import RegisteredRun, log_training, use_tracking
 
 
@@ -37,8 +39,16 @@ def fit_and_register(
     use_tracking(settings)  # an unreachable tracking URI fails now, not after the fit
     allowed = (*settings.checks.allow_leaky, *allow_leaky)
     checks = settings.checks.model_copy(update={"allow_leaky": allowed})
-    result = train_scorer(frame, spec, model_name=settings.model_name, source=source,
-                          checks=checks, progress=progress)  # fmt: skip
+    try:
+        result = train_scorer(frame, spec, model_name=settings.model_name, source=source,
+                              checks=checks, progress=progress)  # fmt: skip
+    except LeakageError as exc:
+        run_id = record_stopped_run(
+            exc, spec, settings, spec_text=spec_text, extra_params=extra_params
+        )
+        progress(f"the leakage audit stopped the run: recorded as FAILED MLflow run {run_id}")
+        exc.details["run_id"] = run_id
+        raise
     if warnings:
         card = result.scorer.card
         result.scorer.card = card.model_copy(update={"warnings": [*card.warnings, *warnings]})
