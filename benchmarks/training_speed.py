@@ -30,9 +30,9 @@ def run_once(rows: int, home: Path) -> dict[str, Any]:
     """Train on ``rows`` demo leads in this process; the timings as a dict."""
     import lightgbm
     from mlflow import MlflowClient
+    from training.run import train_and_register
 
     from training.demo_data import generate_leads
-    from training.run import train_and_register
     from training.settings import TrainSettings
 
     data = home / "leads.parquet"
