@@ -90,7 +90,6 @@ FUNCTIONS: tuple[tuple[str, str], ...] = (
 
 _SENIORITY = [(level, re.compile(p)) for level, _, p in SENIORITY_LEVELS]
 _FUNCTIONS = [(name, re.compile(p)) for name, p in FUNCTIONS]
-SENIORITY_NAMES = {level: name for level, name, _ in SENIORITY_LEVELS}
 
 
 def email_domain(value: str | None) -> str | None:

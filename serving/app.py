@@ -29,7 +29,7 @@ from serving.routes import (
 )
 from serving.routes.sign_in import install_sign_in
 from serving.settings import ServeSettings
-from serving.storing import open_store
+from serving.storing import keep_retention, open_store
 from serving.webhooks import send_forever, start_sender
 
 # The API's version in /openapi.json: 0.2 split batches off /v1/leads/score (see README, API).
@@ -50,6 +50,8 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
         tasks = []
         if settings.model_poll_seconds > 0:
             tasks.append(asyncio.create_task(source.watch(settings.model_poll_seconds)))
+        if settings.retention_days is not None:
+            tasks.append(asyncio.create_task(keep_retention(store, settings.retention_days)))
         sender = start_sender(store, settings)
         if sender is not None:
             tasks.append(asyncio.create_task(send_forever(sender, settings.webhook_poll_seconds)))

@@ -77,6 +77,9 @@ def contract_document(app: FastAPI, spec: LeadSpec | None) -> dict[str, Any]:
     _one_error_shape(document)
     if spec is not None:
         _inject_lead_schema(document, spec)
+    for operation in _operations(document):
+        # Without a model the lead bodies stay open: their shape is the model's.
+        operation.pop("x-lead-schema", None)
     _add_examples(document)
     _no_null_defaults_in_bodies(document)
     _name_enums(document)

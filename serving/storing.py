@@ -8,12 +8,14 @@ acknowledged only once it is committed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any
 
+import anyio.to_thread
 from pydantic import Field
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,6 +24,7 @@ from serving.errors import StoreUnavailable
 from serving.model_source import ModelSource
 from serving.settings import ServeSettings
 from store import LeadHistory, LeadStore, OutcomeIn, OutcomeReceipt, OutcomeRecord
+from store.erasure import ErasureReceipt
 from store.models import ScoreRecord
 
 log = logging.getLogger("leadgrade.store")
@@ -121,3 +124,25 @@ def lead_view(store: LeadStore, lead_id: str) -> LeadOut:
         latest_reasons=None if explained is None else explained.reasons,
         latest_outcome=history.outcomes[0] if history.outcomes else None,
     )
+
+
+def erase_lead(store: LeadStore, lead_id: str, *, client: str) -> ErasureReceipt:
+    """Erase the lead's personal data; 404 (lead_not_found) if the store never had it."""
+    with store_errors("erasing the lead", "nothing was erased"):
+        receipt = store.erase(lead_id, requested_by=client)
+    log.info("erased the personal data of a lead at the request of %s", client)
+    return receipt
+
+
+async def keep_retention(store: LeadStore, days: int, every_seconds: float = 3600.0) -> None:
+    """Erase, now and then every hour, the personal data of leads older than ``days``."""
+    while True:
+        try:
+            erased = await anyio.to_thread.run_sync(
+                functools.partial(store.erase_older_than, days, requested_by="retention")
+            )
+            if erased:
+                log.info("retention: erased the personal data of %d leads", erased)
+        except SQLAlchemyError:
+            log.exception("retention: erasing old leads failed; trying again in an hour")
+        await asyncio.sleep(every_seconds)

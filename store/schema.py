@@ -151,6 +151,23 @@ class OutcomeEvent(Base):
     body_hash: Mapped[str] = mapped_column(String(64))
 
 
+class Erasure(Base):
+    """That a lead's personal data was erased, when, at whose request, and why.
+
+    The lead's id is not kept: its remaining anonymous rows carry ``pseudonym`` instead.
+    """
+
+    __tablename__ = "erasures"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    pseudonym: Mapped[str] = mapped_column(String(64), unique=True)
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    requested_by: Mapped[str] = mapped_column(String(255))
+    basis: Mapped[str] = mapped_column(String(16))  # "request" or "retention"
+    scores: Mapped[int] = mapped_column(Integer)
+    outcomes: Mapped[int] = mapped_column(Integer)
+
+
 class WebhookDelivery(Base):
     """The webhook outbox: one row per event and target URL, until it is delivered.
 

@@ -19,6 +19,13 @@ class StoreSettings(HomeSettings):
         "default: SQLite file leads.db in home",
     )
 
+    retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="erase the personal data of leads first scored more than this many days "
+        "ago (the service checks hourly; `leadgrade erase --expired` now); none = keep",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str | None) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping, bindparam, insert, or_, select, text, update
@@ -15,6 +15,7 @@ from features.reasons import CanonicalReason
 from features.spec import LeadSpec
 from store import events, records
 from store.engine import create_store_engine, read_transaction, write_transaction
+from store.erasure import ErasureReceipt, erase_lead, erase_older_than
 from store.errors import IdempotencyConflict, LeadNotFound
 from store.models import (
     LeadHistory,
@@ -72,6 +73,15 @@ class LeadStore:
                 conn.execute(lock, {"id": _MIGRATION_LOCK_ID})
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
+
+    def erase(self, lead_id: str, *, requested_by: str) -> ErasureReceipt:
+        """Erase the lead's personal data (see :mod:`store.erasure`)."""
+        return erase_lead(self._engine, lead_id, requested_by=requested_by)
+
+    def erase_older_than(self, days: int, *, requested_by: str) -> int:
+        """Erase the personal data of every lead first scored more than ``days`` ago."""
+        cutoff = _now() - timedelta(days=days)
+        return erase_older_than(self._engine, cutoff, requested_by=requested_by)
 
     def record_scores(
         self,

@@ -31,7 +31,6 @@ Every lead is drawn independently (``numpy.random.default_rng(seed)``, fully vec
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -41,8 +40,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from features.spec import demo_spec
+from training import demo_world as world
 from training.demo_drift import drifting_logit
-from training.demo_vocabulary import FIRST_NAMES, JUNK_EMAILS, LAST_NAMES, NOTES, PREFIXES
+from training.demo_vocabulary import FIRST_NAMES, LAST_NAMES, NOTES, PREFIXES
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -68,91 +68,10 @@ COLUMNS = [
     "email_clicks", "days_since_last_activity", "demo_requested", "webinar_attended",
     "status", "loss_reason", "sales_rating", "owner_notes",
 ]  # fmt: skip
-_BASE = -3.3  # sets the win rate among closed leads to about 20 %
-
-# industry: (share, fit, company-name suffixes)
-_INDUSTRIES = {
-    "Software": (0.20, 1.0, "Software|Labs|Systems|Cloud|Data"),
-    "Financial Services": (0.13, 0.7, "Capital|Financial|Bank|Insurance"),
-    "Healthcare": (0.12, 0.35, "Health|Medical|Care|Pharma"),
-    "Manufacturing": (0.14, 0.1, "Industries|Manufacturing|Components|Works"),
-    "Logistics": (0.10, 0.0, "Logistics|Freight|Shipping|Transport"),
-    "Retail": (0.13, -0.35, "Retail|Stores|Brands|Outfitters"),
-    "Education": (0.10, -1.1, "Academy|Learning|Schools|Institute"),
-    "Non-profit": (0.08, -1.3, "Foundation|Trust|Alliance|Council"),
-}
-# country (no effect on conversion): (share, web top-level domain, phone prefix)
-_COUNTRIES = {
-    "United States": (0.36, "com", "+1"),
-    "United Kingdom": (0.14, "co.uk", "+44"),
-    "Germany": (0.12, "de", "+49"),
-    "France": (0.08, "fr", "+33"),
-    "Canada": (0.08, "ca", "+1"),
-    "Netherlands": (0.06, "nl", "+31"),
-    "Australia": (0.06, "com.au", "+61"),
-    "India": (0.10, "in", "+91"),
-}
-# lead source: (share, intent, shift of the hidden engagement, campaigns)
-_SOURCES = {
-    "Web form": (0.20, 0.35, 0.2, "Website - Pricing page|Website - Contact us"),
-    "Paid search": (0.17, -0.25, -0.1, "Google Ads - Brand|Google Ads - Generic"),
-    "Webinar": (0.10, 0.0, 0.2, "Webinar: Lead Scoring 101|Webinar: Pipeline Health"),
-    "Referral": (0.07, 1.0, 0.3, ""),
-    "Trade show": (0.08, 0.1, 0.0, "SaaStr Annual|Web Summit"),
-    "Cold list": (0.16, -1.1, -0.6, "Outbound - ICP list"),
-    "Partner": (0.07, 0.6, 0.1, "Partner program"),
-    "Content download": (0.15, -0.25, 0.0, "Ebook: State of B2B Sales"),
-}
-# seniority level: (share, fit, title templates where {f} is a business function)
-_LEVELS = [
-    (0.08, 1.1, "CEO|Founder & CEO|Co-Founder|Owner|Managing Director|Chief Technology Officer"
-     "|Chief Marketing Officer|Chief Revenue Officer|Chief Operating Officer"),
-    (0.10, 1.1, "VP {f}|Vice President of {f}|VP, {f}|SVP {f}|Head of {f}"),
-    (0.14, 0.7, "Director of {f}|{f} Director|Senior Director, {f}"),
-    (0.25, 0.1, "{f} Manager|Senior {f} Manager|{f} Team Lead"),
-    (0.30, -0.6, "{f} Specialist|{f} Analyst|{f} Coordinator|Software Engineer|Consultant"
-     "|Account Executive|Developer|{f} Assistant"),
-    (0.13, -1.9, "Intern|Student|{f} Intern|Working Student|{f} Trainee|Apprentice"),
-]  # fmt: skip
-_FUNCTIONS = ["Marketing", "Sales", "IT", "Operations", "Finance", "HR", "Engineering", "Growth"]
-_TITLES = [
-    "|".join(sorted({t.format(f=f) for t in s.split("|") for f in _FUNCTIONS})) for *_, s in _LEVELS
-]
-_REASONS = [
-    "Wrong target", "No decision power", "No real need", "Not the right moment",
-    "No budget", "Never reached", "Went with a competitor",
-]  # fmt: skip
 
 
 def _sigmoid(x: FloatArray) -> FloatArray:
     return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
-
-
-def _column(table: Mapping[str, tuple[Any, ...]], i: int) -> dict[str, Any]:
-    return {key: row[i] for key, row in table.items()}
-
-
-def _pick(rng: np.random.Generator, options: list[str], n: int) -> ObjArray:
-    out: ObjArray = np.asarray(options, dtype=object)[rng.integers(0, len(options), size=n)]
-    return out
-
-
-def _draw(rng: np.random.Generator, shares: Mapping[str, float], n: int) -> ObjArray:
-    """``n`` keys of ``shares``, each drawn with its share as probability."""
-    p = np.fromiter(shares.values(), dtype=float)
-    out: ObjArray = np.asarray(list(shares), dtype=object)[rng.choice(len(p), n, p=p / p.sum())]
-    return out
-
-
-def _pick_by(
-    rng: np.random.Generator, keys: npt.NDArray[Any], options: Mapping[Any, str]
-) -> ObjArray:
-    """For each key one of its ``|``-separated options; empty where a key has none."""
-    out = np.full(len(keys), "", dtype=object)
-    for key, choices in options.items():
-        mask = keys == key
-        out[mask] = _pick(rng, choices.split("|"), int(mask.sum()))
-    return out
 
 
 def _text(values: npt.NDArray[Any] | pd.Series) -> pd.Series:
@@ -169,18 +88,18 @@ def _created_at(
 
 def _firmographics(rng: np.random.Generator, n: int, targets: list[str]) -> pd.DataFrame:
     """Country, industry, company, log10 head count, and whether it is a target account."""
-    industry = _draw(rng, _column(_INDUSTRIES, 0), n)
-    suffix = _pick_by(rng, industry, _column(_INDUSTRIES, 2))
+    industry = world.draw(rng, world.column(world.INDUSTRIES, 0), n)
+    suffix = world.pick_by(rng, industry, world.column(world.INDUSTRIES, 2))
     target = rng.random(n) < (0.04 if targets else 0.0)
-    domain = _pick(rng, targets or [""], n)
+    domain = world.pick(rng, targets or [""], n)
     # a target account is named after its domain: "umbrella-corp.com" is "Umbrella Corp"
     name = _text(domain).str.split(".").str[0].str.replace("-", " ").str.title()
     log_emp = np.where(target, rng.normal(4.0, 0.4, n), rng.normal(2.0, 0.8, n))
     return pd.DataFrame(
         {
-            "country": _draw(rng, _column(_COUNTRIES, 0), n),
+            "country": world.draw(rng, world.column(world.COUNTRIES, 0), n),
             "industry": industry,
-            "company": np.where(target, name, _pick(rng, PREFIXES, n) + " " + suffix),
+            "company": np.where(target, name, world.pick(rng, PREFIXES, n) + " " + suffix),
             "log_emp": np.clip(log_emp, 0.0, 5.4),
             "target": target,
             "domain": np.where(target, domain, ""),
@@ -191,16 +110,16 @@ def _firmographics(rng: np.random.Generator, n: int, targets: list[str]) -> pd.D
 def _people(rng: np.random.Generator, country: pd.Series) -> pd.DataFrame:
     """Names, phones, seniority levels and free-text job titles (some lower-case or missing)."""
     n = len(country)
-    level = rng.choice(len(_LEVELS), size=n, p=[lv[0] for lv in _LEVELS])
-    title = _text(_pick_by(rng, level, dict(enumerate(_TITLES))))
+    level = rng.choice(len(world.LEVELS), size=n, p=[lv[0] for lv in world.LEVELS])
+    title = _text(world.pick_by(rng, level, dict(enumerate(world.TITLES))))
     title = title.where(rng.random(n) > 0.08, title.str.lower())
     digits = _text(rng.integers(2_000_000_000, 9_999_999_999, size=n).astype(str))
     number = digits.str.replace(r"(...)(...)", r" \1 \2 ", regex=True)
-    phone = country.map(_column(_COUNTRIES, 2)) + number
+    phone = country.map(world.column(world.COUNTRIES, 2)) + number
     return pd.DataFrame(
         {
-            "first": _pick(rng, FIRST_NAMES, n),
-            "last": _pick(rng, LAST_NAMES, n),
+            "first": world.pick(rng, FIRST_NAMES, n),
+            "last": world.pick(rng, LAST_NAMES, n),
             "level": level,
             "job_title": title.where(rng.random(n) > 0.03),
             "phone": phone.where(rng.random(n) > 0.15),
@@ -221,11 +140,11 @@ def _emails(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
         np.choose(rng.integers(0, 3, size=n), [first + "." + last, first.str[0] + last, first])
     )
     local = local.mask(free, first + last + _text(rng.integers(1, 99, size=n).astype(str)))
-    local = local.mask(role, _text(_pick(rng, ["info", "sales", "contact", "office"], n)))
-    tld = df["country"].map(_column(_COUNTRIES, 1)).where(rng.random(n) < 0.4, "com")
+    local = local.mask(role, _text(world.pick(rng, ["info", "sales", "contact", "office"], n)))
+    tld = df["country"].map(world.column(world.COUNTRIES, 1)).where(rng.random(n) < 0.4, "com")
     domain = df["company"].str.lower().str.replace("[^a-z0-9]", "", regex=True) + "." + tld
     domain = domain.mask(df["target"], df["domain"]).mask(
-        free, _text(_pick(rng, list(FREE_MAIL), n))
+        free, _text(world.pick(rng, list(FREE_MAIL), n))
     )
     return pd.DataFrame(
         {
@@ -242,9 +161,11 @@ def _emails(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
 def _engagement(rng: np.random.Generator, age_days: FloatArray) -> pd.DataFrame:
     """Lead source, campaign and activity (capped at the lead's age) from hidden engagement."""
     n = len(age_days)
-    source = _draw(rng, _column(_SOURCES, 0), n)
-    eng = rng.normal(0.0, 1.0, n) + _text(source).map(_column(_SOURCES, 2)).to_numpy(dtype=float)
-    campaign = _text(_pick_by(rng, source, _column(_SOURCES, 3)))
+    source = world.draw(rng, world.column(world.SOURCES, 0), n)
+    eng = rng.normal(0.0, 1.0, n) + _text(source).map(world.column(world.SOURCES, 2)).to_numpy(
+        dtype=float
+    )
+    campaign = _text(world.pick_by(rng, source, world.column(world.SOURCES, 3)))
     days = np.minimum(np.round(rng.exponential(np.exp(2.5 - 0.4 * eng))), np.minimum(age_days, 365))
     p_webinar = np.where(source == "Webinar", 0.65, _sigmoid(-2.8 + 0.5 * eng))
     return pd.DataFrame(
@@ -264,8 +185,8 @@ def _drivers(df: pd.DataFrame, timing: FloatArray) -> dict[str, FloatArray]:
     """The parts of the conversion logit, one per family of loss reasons."""
     col = {c: df[c].to_numpy(dtype=float) for c in df.columns if df[c].dtype.kind in "biuf"}
     size = np.maximum(1.1 - 0.6 * (col["log_emp"] - 2.9) ** 2, -2.2)
-    industry = df["industry"].map(_column(_INDUSTRIES, 1)).to_numpy(dtype=float)
-    source = df["lead_source"].map(_column(_SOURCES, 1)).to_numpy(dtype=float)
+    industry = df["industry"].map(world.column(world.INDUSTRIES, 1)).to_numpy(dtype=float)
+    source = df["lead_source"].map(world.column(world.SOURCES, 1)).to_numpy(dtype=float)
     intent = (
         1.8 * col["demo_requested"]
         + 0.7 * np.log1p(col["pages_viewed"])
@@ -276,7 +197,7 @@ def _drivers(df: pd.DataFrame, timing: FloatArray) -> dict[str, FloatArray]:
     )
     return {
         "target": industry + size + 1.2 * col["target"],
-        "seniority": np.array([lv[1] for lv in _LEVELS])[df["level"].to_numpy()],
+        "seniority": np.array([lv[1] for lv in world.LEVELS])[df["level"].to_numpy()],
         "email": -1.3 * col["free"] - 0.5 * col["role"],
         "intent": intent,
         "timing": timing,
@@ -315,31 +236,8 @@ def _loss_reasons(
         ]
     )
     cum = np.cumsum(weights, axis=1) / weights.sum(axis=1, keepdims=True)
-    index = np.minimum((rng.random(len(df))[:, None] > cum).sum(axis=1), len(_REASONS) - 1)
-    out: ObjArray = np.asarray(_REASONS, dtype=object)[index]
-    return out
-
-
-def _sales_rating(rng: np.random.Generator, status: ObjArray, reason: ObjArray) -> pd.Series:
-    """1–5 once sales spoke to the lead: it reveals the outcome (leakage on purpose)."""
-    n = len(status)
-    won = rng.choice([3, 4, 5], size=n, p=[0.1, 0.4, 0.5])
-    lost = rng.choice([1, 2, 3, 4], size=n, p=[0.3, 0.4, 0.25, 0.05])
-    rating = pd.Series(np.where(status == "won", won, np.where(status == "lost", lost, 1)))
-    return rating.astype("Int64").mask((status == "open") | (reason == "Never reached"))
-
-
-def _spoil(rng: np.random.Generator, df: pd.DataFrame, junk: BoolArray) -> pd.DataFrame:
-    """Junk leads: half are test submissions, half re-submit another lead's details."""
-    out = df.copy()
-    identity = ["email", "full_name", "phone", "company", "job_title"]
-    rows = np.flatnonzero(junk)
-    dup = rows[rng.random(len(rows)) < 0.5]
-    out.loc[dup, identity] = df.loc[rng.integers(0, len(df), size=len(dup)), identity].to_numpy()
-    test = np.setdiff1d(rows, dup)
-    out.loc[test, "email"] = _pick(rng, JUNK_EMAILS, len(test))
-    out.loc[test, "full_name"] = _pick(rng, ["Test Test", "asdf asdf", "xxx"], len(test))
-    out.loc[test, ["company", "job_title"]] = None
+    index = np.minimum((rng.random(len(df))[:, None] > cum).sum(axis=1), len(world.REASONS) - 1)
+    out: ObjArray = np.asarray(world.REASONS, dtype=object)[index]
     return out
 
 
@@ -364,21 +262,21 @@ def generate_leads(
     df = df.join(_engagement(rng, np.floor(age)))
     parts = _drivers(df, rng.normal(0.0, 0.8, rows))
     junk = rng.random(rows) < 0.03
-    logit = _BASE + np.sum(list(parts.values()), axis=0)
+    logit = world.BASE + np.sum(list(parts.values()), axis=0)
     if drift:
         logit = drifting_logit(logit, 1.0 - age / age.max())
     status = _status(rng, logit, age, junk)
     reason = np.where(status == "lost", _loss_reasons(rng, parts, df), "")
     reason[junk] = INVALID_REASON
     employees = pd.Series(np.round(10 ** df["log_emp"])).astype("Int64")
-    notes = _pick_by(rng, np.where(status == "lost", reason, status), NOTES)
-    return _spoil(rng, df, junk).assign(
+    notes = world.pick_by(rng, np.where(status == "lost", reason, status), NOTES)
+    return world.spoil(rng, df, junk).assign(
         lead_id=[f"L{i:06d}" for i in range(1, rows + 1)],
         created_at=created,
         employees=employees.mask(rng.random(rows) < 0.08),
         status=status,
         loss_reason=_text(reason).mask(reason == ""),
-        sales_rating=_sales_rating(rng, status, reason),
+        sales_rating=world.sales_rating(rng, status, reason),
         owner_notes=_text(notes).mask(notes == ""),
     )[COLUMNS]
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from features.errors import DataError
-from features.spec import OUTCOME_FROM_FILE, LeadSpec
+from features.outcome import OUTCOME_FROM_FILE
+from features.spec import LeadSpec
 from features.values import parse_text
 from training.data import CsvDialect, read_export
 

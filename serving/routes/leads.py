@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Response, status
 
 from features.request import LEAD_ID_PATTERN
-from serving.auth import ClientDep, require_role
-from serving.deps import SourceDep, StoreDep
+from serving.auth import CallerDep, ClientDep, require_role
+from serving.deps import SettingsDep, SourceDep, StoreDep
 from serving.keys import Role
 from serving.schemas import error_responses
-from serving.storing import LeadOut, lead_view, record_outcome
+from serving.storing import LeadOut, erase_lead, lead_view, record_outcome
 from store import OutcomeIn, OutcomeReceipt
+from store.erasure import ErasureReceipt
 
 router = APIRouter(
     prefix="/v1/leads", tags=["feedback"], dependencies=[Depends(require_role(Role.CRM))]
@@ -75,6 +76,28 @@ def post_outcome(
     if receipt.replayed:
         response.status_code = status.HTTP_200_OK
     return receipt
+
+
+async def _may_erase(caller: CallerDep, settings: SettingsDep) -> str:
+    """Admin, or a role named in LEADGRADE_ERASE_ROLES (403 otherwise)."""
+    return (await require_role(*settings.erase_roles)(caller)).client
+
+
+@router.delete(
+    "/{lead_id}",
+    response_model=ErasureReceipt,
+    responses=error_responses({404: _NOT_SCORED, 503: "The lead store failed: nothing was erased"}),
+)
+def erase(
+    lead_id: LeadId, store: StoreDep, client: Annotated[str, Depends(_may_erase)]
+) -> ErasureReceipt:
+    """Erase the lead's personal data (GDPR art. 17); admin, or roles in LEADGRADE_ERASE_ROLES.
+
+    Its id, explanations, sales' notes and reason texts go; the anonymous fields as scored,
+    grades and outcomes stay under a random pseudonym for training and reports, and the
+    erasure is recorded. Afterwards the lead is unknown (404) under its id.
+    """
+    return erase_lead(store, lead_id, client=client)
 
 
 @router.get(

@@ -19,6 +19,7 @@ from leadgrade.cli import app as cli
 from serving.app import create_app
 from serving.openapi import NAMED_ENUMS
 from serving.schemas import ErrorOut, ScoreBatchOut, ScoreOut
+from serving.settings import ServeSettings
 from store import OutcomeIn, OutcomeReceipt
 from tests.helpers import REPO
 from tests.serving.support import LEAD, error, sqlite_settings
@@ -202,6 +203,15 @@ def test_a_list_sent_to_score_still_works_for_one_version_and_says_so(client):
     assert response.headers["Deprecation"] == "true"
     assert "/v1/leads/score/batch" in response.headers["Link"]
     assert {"reasons", "fit"}.isdisjoint(response.json()[0])
+
+
+def test_without_a_model_the_document_still_serves_every_operation(tmp_path, served):
+    settings = ServeSettings(model_uri=str(tmp_path / "absent.joblib"), model_poll_seconds=0)
+    with TestClient(create_app(settings)) as started:
+        document = started.get("/openapi.json").json()
+    assert set(document["paths"]) == set(served["paths"])
+    assert "Lead" not in document["components"]["schemas"]
+    assert "x-lead-schema" not in json.dumps(document)
 
 
 def test_openapi_command_writes_the_committed_document(tmp_path):

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from features.errors import DataError, SpecError
-from features.spec import OUTCOME_FROM_FILE, LeadSpec, demo_spec
+from features.outcome import OUTCOME_FROM_FILE
+from features.spec import LeadSpec, demo_spec
 from features.validation import validate_leads
 from training.demo_data import generate_leads
 from training.labels import make_labels
