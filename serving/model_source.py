@@ -60,6 +60,7 @@ class ModelSource:
         # A registry version that failed is not tried again until the alias moves (or an
         # admin asks for a reload): every poll would download it and fail the same way.
         self._failed: str | None = None
+        self.load_failures = 0  # counted for /metrics
         self._lock = threading.Lock()  # one load at a time (poll and reload may overlap)
 
     @property
@@ -152,6 +153,7 @@ class ModelSource:
         return True
 
     def _refuse(self, uri: str, why: str) -> None:
+        self.load_failures += 1
         self._failed = self.alias_version if uri.startswith("models:/") else None
         self.last_error = f"{uri}: {why}"
         log.warning(
