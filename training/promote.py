@@ -23,7 +23,14 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 
 from features.errors import LeadgradeError
 from models.history import ChampionChange, actor, record_change
-from models.registry import CHALLENGER, CHAMPION, LoadedModel, ModelNotFound, load_model
+from models.registry import (
+    CHALLENGER,
+    CHAMPION,
+    LoadedModel,
+    ModelNotFound,
+    alias_uri,
+    load_model,
+)
 from models.scorer import LeadScorer
 from training.evaluate import expected_calibration_error
 from training.pipeline import LABEL_COLUMN
@@ -54,11 +61,11 @@ def promote(settings: TrainSettings, *, force: bool = False) -> Decision:
     """Move the champion alias to the challenger if it passes the gate (or if forced)."""
     client = use_tracking(settings)
     name, uri = settings.model_name, settings.mlflow_uri
-    challenger = _load(f"models:/{name}@{CHALLENGER}", uri)
+    challenger = _load(alias_uri(name, CHALLENGER), uri)
     if challenger is None:
         raise ModelNotFound(f"model {name!r} has no {CHALLENGER!r}: train one first")
     version = str(challenger.info.version)
-    champion = _load(f"models:/{name}@{CHAMPION}", uri)
+    champion = _load(alias_uri(name, CHAMPION), uri)
     if champion is not None and champion.info.version == version:
         return Decision(False, f"version {version} is already the champion", version, version)
     before = None if champion is None else champion.info.version
