@@ -68,6 +68,7 @@ class ModelSource:
         # A registry version that failed is not tried again until the alias moves (or an
         # admin asks for a reload): every poll would download it and fail the same way.
         self._failed: str | None = None
+        self.load_failures = 0  # counted for /metrics
         self._lock = threading.Lock()  # one load at a time (poll and reload may overlap)
 
     @property
@@ -160,6 +161,7 @@ class ModelSource:
         return True
 
     def _refuse(self, uri: str, why: str) -> None:
+        self.load_failures += 1
         self._failed = self.alias_version if is_registry_uri(uri) else None
         self.last_error = f"{uri}: {why}"
         log.warning(

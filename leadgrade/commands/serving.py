@@ -8,7 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from features.errors import LeadgradeError
-from leadgrade.commands.training import SpecOpt, demo_data, promote, train
+from leadgrade.commands.registry import promote
+from leadgrade.commands.training import SpecOpt, demo_data, train
 from leadgrade.output import console, demo_path, fail, fail_with, say
 
 app = typer.Typer()
@@ -23,17 +24,26 @@ def serve(
 ) -> None:
     """Serve the API (model from LEADGRADE_MODEL_URI, default the registry's champion)."""
     import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
 
     from serving.app import create_app
     from serving.keys import KeysUnavailable
+    from serving.logs import LOG_CONFIG
     from serving.settings import ServeSettings
+    from store.errors import StoreMissing
+    from store.ledger import check_not_lost
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = ServeSettings(**overrides)  # type: ignore[arg-type]
     try:
+        check_not_lost(settings)
         api = create_app(settings)
-    except KeysUnavailable as exc:
+    except (KeysUnavailable, StoreMissing) as exc:
         raise fail(exc) from exc
+    except SQLAlchemyError as exc:
+        first = str(exc).splitlines()[0]
+        shown = settings.shown_database_url
+        raise fail_with(f"cannot open the lead store at {shown}: {first}") from exc
     base = f"http://{settings.host}:{settings.port}"
     console.print(f"API on {base}  marketing pages: {base}/ui  docs: {base}/docs")
     if settings.keys_file is None:
@@ -55,6 +65,7 @@ def serve(
         host=settings.host,
         port=settings.port,
         log_level="info",
+        log_config=LOG_CONFIG,
         access_log=False,
     )
 
