@@ -13,18 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from features.derived import email_domain
+from features.derived import SENIORITY_WORDS, email_domain
 from models.report import MIN_EVIDENCE_LEADS, Bucket, FieldStats, in_sentence
 
 MISSING, OTHER, UNKNOWN = "(missing)", "(other)", "(unknown)"
-_TITLES = {
-    5: "executive",
-    4: "vice-president",
-    3: "director",
-    2: "manager",
-    1: "individual-contributor",
-    0: "student or intern",
-}
 _FIXED: dict[str, dict[str, tuple[str, str]]] = {
     "email": {
         "free_mail": ("free-mail address", "leads with a free-mail address"),
@@ -36,7 +28,7 @@ _FIXED: dict[str, dict[str, tuple[str, str]]] = {
         "not_target": ("not a target account", "leads from companies that are not target accounts"),
     },
     "job_title": {
-        **{str(k): (f"{v} title", f"leads with {v} titles") for k, v in _TITLES.items()},
+        **{str(k): (f"{v} title", f"leads with {v} titles") for k, v in SENIORITY_WORDS.items()},
         UNKNOWN: ("no clear seniority", "leads whose title shows no clear seniority"),
         MISSING: ("not given", "leads without a job title"),
     },
@@ -114,7 +106,10 @@ def number(value: float) -> str:
     return f"{value:.3g}"
 
 
-def percent(rate: float) -> str:
+def percent(rate: float | None) -> str:
+    """'25 %', 'under 1 %', and '–' for a rate that is not defined (nothing to divide by)."""
+    if rate is None:
+        return "–"
     if 0 < rate < 0.01:
         return "under 1 %"
     return f"{rate * 100:.0f} %"
