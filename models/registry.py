@@ -75,11 +75,11 @@ def load_model(uri: str, tracking_uri: str) -> LoadedModel:
 
 def _download(info: ModelInfo, tracking_uri: str, into: str) -> Path:
     try:
-        local = download_artifacts(
-            artifact_uri=f"models:/{info.name}/{info.version}",
-            dst_path=into,
-            tracking_uri=tracking_uri,
-        )
+        # The version's own artifact location: a models:/ URI here would be resolved through
+        # MLflow's global registry URI, not the one this service was configured with.
+        client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+        source = client.get_model_version_download_uri(info.name, str(info.version))
+        local = download_artifacts(artifact_uri=source, dst_path=into, tracking_uri=tracking_uri)
     except mlflow.exceptions.MlflowException as exc:
         why = f"cannot download {info.name} version {info.version}: {exc.message}"
         raise ModelNotFound(why) from exc

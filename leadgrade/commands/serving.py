@@ -8,7 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from features.errors import LeadgradeError
-from leadgrade.commands.training import SpecOpt, demo_data, promote, train
+from leadgrade.commands.registry import promote
+from leadgrade.commands.training import SpecOpt, demo_data, train
 from leadgrade.output import console, demo_path, fail, fail_with, say
 
 app = typer.Typer()
