@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr
 
-from models.registry import CHAMPION
+from models.registry import CHAMPION, alias_uri
 from models.settings import RegistrySettings
 from serving.keys import Role
 from store.settings import StoreSettings
@@ -110,4 +110,4 @@ class ServeSettings(RegistrySettings, StoreSettings):
 
     @property
     def resolved_model_uri(self) -> str:
-        return self.model_uri or f"models:/{self.model_name}@{CHAMPION}"
+        return self.model_uri or alias_uri(self.model_name, CHAMPION)
