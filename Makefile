@@ -13,7 +13,7 @@ LG := $(BIN)/leadgrade
 CLIENTS_VENV := $(VENV)/clients
 TS := clients/typescript
 
-.PHONY: help run install install-dev client-tools train serve promote demo-data openapi test lint format bench bench-quality clean
+.PHONY: fuzz help run install install-dev client-tools train serve promote demo-data openapi test lint format bench bench-quality clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -75,6 +75,9 @@ lint: install-dev ## ruff (lint and format check) and mypy
 format: install-dev ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+fuzz: install-dev ## schemathesis on a live server with keys: every operation, 100+ cases, all checks
+	$(BIN)/python -m benchmarks.fuzz
 
 bench: install-dev ## Speed benchmarks (scoring, explanations); results in docs/benchmarks.md
 	$(BIN)/python -m benchmarks.speed
