@@ -13,7 +13,7 @@ import typer
 from pydantic import ValidationError
 
 from features.errors import LeadgradeError
-from leadgrade.commands import erase, serving, store, training
+from leadgrade.commands import erase, registry, scoring, serving, store, training
 from leadgrade.output import console, fail
 
 # MLflow retries an unreachable tracking server for minutes by default; a command should
@@ -29,7 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for group in (training.app, serving.app, store.app, erase.app):
+for group in (training.app, registry.app, scoring.app, serving.app, store.app, erase.app):
     app.add_typer(group)
 
 

@@ -87,10 +87,6 @@ class ModelReport(_Frozen):
     grades: list[GradeSummary]
     calibration: list[CalibrationBin]
 
-    def top_fields(self, n: int) -> list[str]:
-        """The ``n`` input fields with the largest mean effect."""
-        return [row.field for row in self.importance[:n]]
-
 
 def field_label(name: str, spec: LeadSpec | None = None) -> str:
     """A field as people name it: the spec's label, else ``job_title`` → ``Job title``."""

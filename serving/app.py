@@ -13,8 +13,10 @@ from serving.auth import RateLimiter, warn_if_open
 from serving.body_limit import BodyLimitMiddleware
 from serving.errors import install_error_handlers
 from serving.keys import KeyRing
+from serving.metrics import Metrics, StateCollector
 from serving.model_source import ModelSource
 from serving.openapi import install_openapi, operation_id
+from serving.request_context import RequestContextMiddleware
 from serving.routes import (
     admin,
     alignment,
@@ -27,9 +29,10 @@ from serving.routes import (
     sign_in,
     ui,
 )
+from serving.routes import metrics as metrics_route
 from serving.routes.sign_in import install_sign_in
 from serving.settings import ServeSettings
-from serving.storing import keep_retention, open_store
+from serving.storing import keep_retention, open_store, start_probe
 from serving.webhooks import send_forever, start_sender
 
 # The API's version in /openapi.json: 0.2 split batches off /v1/leads/score (see README, API).
@@ -46,6 +49,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
         warn_if_open(settings)
         store = await anyio.to_thread.run_sync(open_store, settings)
         app.state.store = store
+        probe = start_probe(store, settings.store_probe_seconds)
         await source.start()
         tasks = []
         if settings.model_poll_seconds > 0:
@@ -62,6 +66,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
                 await task
         if sender is not None:
             sender.client.close()
+        probe.stop()
         app.state.store = None
         store.dispose()
 
@@ -74,11 +79,14 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.model_source = source
+    app.state.metrics = metrics = Metrics()
+    metrics.registry.register(StateCollector(source, app.state))
     # A broken keys file stops the service here, at start-up; each route declares its roles.
     app.state.keys = None if settings.keys_file is None else KeyRing(settings.keys_file)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     install_error_handlers(app)
     app.include_router(meta.router)
+    app.include_router(metrics_route.router)
     app.include_router(admin.router)
     app.include_router(score.router)
     app.include_router(report.router)
@@ -89,7 +97,9 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.include_router(sign_in.router)
     app.include_router(ui.router)
     install_sign_in(app)
-    # Outermost of leadgrade's own layers: an oversized body is refused before any other work.
+    # An oversized body is refused before any other work; only the request's id, log line
+    # and metrics come first (outermost), so that even a refused request is counted.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
     install_openapi(app, source)
     return app

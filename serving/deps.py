@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from serving.errors import StoreUnavailable
+from serving.metrics import Metrics
 from serving.model_source import ModelSource, ServedModel
 from serving.settings import ServeSettings
 from store import LeadStore
@@ -39,7 +40,13 @@ async def get_store(request: Request) -> LeadStore:
     return store
 
 
+def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
 SettingsDep = Annotated[ServeSettings, Depends(get_settings)]
 SourceDep = Annotated[ModelSource, Depends(get_source)]
 ModelDep = Annotated[ServedModel, Depends(get_model)]
 StoreDep = Annotated[LeadStore, Depends(get_store)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]

@@ -19,7 +19,7 @@ from models.artifact import ModelFileError
 from models.registry import ModelNotFound
 from serving.keys import KeysUnavailable
 from serving.model_checks import WarmUpFailed
-from store.errors import IdempotencyConflict, LeadNotFound
+from store.errors import IdempotencyConflict, LeadNotFound, StoreMissing, StoreUnwritable
 
 
 class InvalidRequest(LeadgradeError):
@@ -108,6 +108,8 @@ STATUS: dict[type[LeadgradeError], int] = {
     ModelUnavailable: 503,
     ModelNotFound: 503,
     StoreUnavailable: 503,
+    StoreUnwritable: 503,
+    StoreMissing: 503,
     KeysUnavailable: 503,
 }
 # A LeadgradeError without a row is one the caller can act on, so it is a client error.

@@ -98,9 +98,19 @@ class HealthOut(BaseModel):
     status: Literal["ok"]
 
 
+class StoreHealthOut(BaseModel):
+    """What the latest write or background probe of the lead store found."""
+
+    ok: bool
+    reason: str | None = Field(description="why the store is not ready, if it is not")
+    checked_by: Literal["write", "probe"] | None
+    checked_at: datetime | None
+
+
 class ReadyOut(ServingOut):
     status: Literal["ready"]
     model: ModelRef = Field(description="the model being served")
+    store: StoreHealthOut
 
 
 class ReloadOut(ServingOut):

@@ -52,7 +52,7 @@ async def answer(request: ScoreRequest, model: ServedModel, store: LeadStore) ->
         scored = _score_and_hand_over(request, model, store)
     else:
         scored = await anyio.to_thread.run_sync(_score_and_hand_over, request, model, store)
-    await stored(scored.written)
+    await stored(scored.written, store.health)
     return scored.results if scored.is_batch else scored.results[0]
 
 

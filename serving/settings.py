@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr
 
-from models.registry import CHAMPION
+from models.registry import CHAMPION, alias_uri
 from models.settings import RegistrySettings
 from serving.keys import Role
 from store.settings import StoreSettings
@@ -48,6 +48,13 @@ class ServeSettings(RegistrySettings, StoreSettings):
         default=30.0, ge=0.0, description="how often to look for a new champion; 0 = never"
     )
     # database_url (the lead store) is shared with training: see store.settings.
+    store_probe_seconds: float = Field(
+        default=2.0,
+        ge=0.1,
+        le=60.0,
+        description="how often a background thread checks that the store takes writes; "
+        "/ready fails once 3 probes in a row are missing or the latest check failed",
+    )
     migrate_on_start: bool = Field(
         default=True, description="apply the lead store's migrations when the service starts"
     )
@@ -95,4 +102,4 @@ class ServeSettings(RegistrySettings, StoreSettings):
 
     @property
     def resolved_model_uri(self) -> str:
-        return self.model_uri or f"models:/{self.model_name}@{CHAMPION}"
+        return self.model_uri or alias_uri(self.model_name, CHAMPION)

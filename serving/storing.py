@@ -24,8 +24,12 @@ from serving.errors import StoreUnavailable
 from serving.model_source import ModelSource
 from serving.settings import ServeSettings
 from store import LeadHistory, LeadStore, OutcomeIn, OutcomeReceipt, OutcomeRecord
+from store import ledger as store_ledger
 from store.erasure import ErasureReceipt
+from store.errors import StoreUnwritable
+from store.health import StoreHealth, StoreProbe, describe
 from store.models import ScoreRecord
+from store.store import VERSION_TABLE
 
 log = logging.getLogger("leadgrade.store")
 
@@ -34,37 +38,53 @@ def open_store(settings: ServeSettings) -> LeadStore:
     """The configured lead store, its migrations applied first if ``migrate_on_start``.
 
     A store that cannot be migrated stops the service at start-up rather than failing
-    every request later.
+    every request later, and so does an empty store where one existed before (see
+    :mod:`store.ledger`).
     """
-    store = LeadStore(
-        settings.resolved_database_url,
+    shown = settings.shown_database_url
+    store = store_ledger.open_store(
+        settings,
+        migrate=settings.migrate_on_start,
         batch_records=settings.write_batch_records,
         batch_wait=settings.write_batch_wait_ms / 1000,
     )
-    shown = settings.shown_database_url
     if settings.migrate_on_start:
-        store.upgrade()
         log.info("lead store %s migrated", shown)
     log.info("storing scored leads and outcomes in %s", shown)
     return store
 
 
+def start_probe(store: LeadStore, interval: float) -> StoreProbe:
+    """Probe the store now and then every ``interval`` s; stale for 3 missed probes."""
+    store.health.max_age = 3 * interval
+    probe = StoreProbe(store.engine, VERSION_TABLE, store.health, interval)
+    probe.start()
+    return probe
+
+
 @contextmanager
-def store_errors(doing: str, consequence: str) -> Iterator[None]:
-    """Turn a database failure into a 503 that says what did not happen; log the cause."""
+def store_errors(doing: str, consequence: str, health: StoreHealth | None = None) -> Iterator[None]:
+    """Turn a database failure into a 503 that says what did not happen; log the cause.
+
+    With ``health`` (writes), the outcome also tells readiness whether the store works.
+    """
     try:
         yield
-    except SQLAlchemyError as exc:
-        log.exception("the lead store failed while %s", doing)
+    except (SQLAlchemyError, StoreUnwritable) as exc:
+        log.error("the lead store failed while %s: %s", doing, describe(exc))
+        if health is not None:
+            health.record(False, "write", describe(exc))
         raise StoreUnavailable(
             f"the lead store failed while {doing}, so {consequence}; retry later",
             error=type(exc).__name__,
         ) from exc
+    if health is not None:
+        health.record(True, "write")
 
 
-async def stored(written: Future[None]) -> None:
+async def stored(written: Future[None], health: StoreHealth) -> None:
     """Wait, without holding the event loop, until the scores handed to the writer commit."""
-    with store_errors(_STORING, _NOT_STORED):
+    with store_errors(_STORING, _NOT_STORED, health):
         await asyncio.wrap_future(written)
 
 
@@ -91,7 +111,7 @@ def record_outcome(
     idempotency_key: str | None,
 ) -> OutcomeReceipt:
     """Store what sales reported about a lead (once per client and idempotency key)."""
-    with store_errors("recording the outcome", "it was not stored"):
+    with store_errors("recording the outcome", "it was not stored", store.health):
         return store.record_outcome(
             lead_id,
             event,

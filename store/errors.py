@@ -35,3 +35,15 @@ class IdempotencyConflict(LeadgradeError):
         )
         self.idempotency_key = key
         self.event_id = event_id
+
+
+class StoreUnwritable(LeadgradeError):
+    """The store cannot keep a write: its file vanished or was replaced, or it is read-only."""
+
+    code = "store_unavailable"
+
+
+class StoreMissing(LeadgradeError):
+    """A store that the ledger says existed is gone or empty (see :mod:`store.ledger`)."""
+
+    code = "store_missing"

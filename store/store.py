@@ -14,9 +14,15 @@ from sqlalchemy.exc import IntegrityError
 from features.reasons import CanonicalReason
 from features.spec import LeadSpec
 from store import events, records
-from store.engine import create_store_engine, read_transaction, write_transaction
+from store.engine import (
+    StoreTimeouts,
+    create_store_engine,
+    read_transaction,
+    write_transaction,
+)
 from store.erasure import ErasureReceipt, erase_lead, erase_older_than
 from store.errors import IdempotencyConflict, LeadNotFound
+from store.health import StoreHealth
 from store.models import (
     LeadHistory,
     OutcomeIn,
@@ -44,9 +50,18 @@ class LeadStore:
     transaction.
     """
 
-    def __init__(self, url: str, *, batch_records: int = 1000, batch_wait: float = 0.0) -> None:
-        self._engine = create_store_engine(url)
+    def __init__(
+        self,
+        url: str,
+        timeouts: StoreTimeouts | None = None,
+        *,
+        batch_records: int = 1000,
+        batch_wait: float = 0.0,
+    ) -> None:
+        self._engine = create_store_engine(url, timeouts)
         self._writer = GroupWriter(self._engine, max_records=batch_records, max_wait=batch_wait)
+        # What the latest write or probe found; readiness reads it (see store.health).
+        self.health = StoreHealth()
         # Webhook target URL → the event types it wants; set by serving when configured.
         self.webhook_targets: dict[str, frozenset[str]] = {}
 

@@ -33,6 +33,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Connection, Engine
 
 from store.engine import write_transaction
+from store.health import describe
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -136,7 +137,8 @@ class GroupWriter:
                 for _, kind in groupby(batch, key=lambda job: job.write):
                     answers += _write_group(conn, list(kind))
         except Exception as exc:
-            log.warning("a group commit of %d requests failed: %r", len(batch), exc)
+            # describe(): the error's type and first line, never its parameters (lead data).
+            log.warning("a group commit of %d requests failed: %s", len(batch), describe(exc))
             for job in batch:
                 job.future.set_exception(exc)
             return

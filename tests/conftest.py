@@ -177,5 +177,8 @@ def _session_lead_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     url = f"sqlite:///{tmp_path_factory.mktemp('session-store') / 'leads.db'}"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LEADGRADE_DATABASE_URL", url)
+        # The record of created stores (store.ledger) stays out of the working copy too.
+        ledger = tmp_path_factory.mktemp("store-ledger") / "stores.json"
+        patch.setenv("LEADGRADE_STORE_LEDGER", str(ledger))
         patch.delenv("LEADGRADE_KEYS_FILE", raising=False)
         yield

@@ -62,11 +62,6 @@ class Evaluation(BaseModel):
             return None
         return a / d
 
-    @property
-    def a_to_d_lift(self) -> float | None:
-        """Alias of :attr:`a_over_d`."""
-        return self.a_over_d
-
     @computed_field  # type: ignore[prop-decorator]
     @property
     def share_of_wins_in_ab(self) -> float:
@@ -138,16 +133,6 @@ def evaluate(y: npt.ArrayLike, p: npt.ArrayLike, grades: npt.ArrayLike) -> Evalu
         ece=expected_calibration_error(y_arr, p_arr),
         grades=[_grade_row(g, y_arr, g_arr) for g in GRADES],
     )
-
-
-def compare(model: Evaluation, baseline: Evaluation) -> dict[str, float]:
-    """Model minus baseline for roc_auc, pr_auc, brier and ece (lower brier/ece is better)."""
-    deltas: dict[str, float] = {}
-    for name in ("roc_auc", "pr_auc", "brier", "ece"):
-        ours, theirs = getattr(model, name), getattr(baseline, name)
-        if ours is not None and theirs is not None:
-            deltas[name] = ours - theirs
-    return deltas
 
 
 def _grade_row(grade: str, y: npt.NDArray[np.float64], grades: npt.NDArray[np.str_]) -> GradeRow:

@@ -7,9 +7,7 @@ worker threads.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -120,15 +118,6 @@ def value_conversion_figure(stats: FieldStats, base_rate: float) -> Figure:
     ax.xaxis.set_major_formatter(_percent())
     ax.grid(axis="y", visible=False)
     return fig
-
-
-def figure_bytes(fig: Figure, fmt: Literal["png", "svg"] = "png") -> bytes:
-    """Render ``fig`` to PNG or SVG bytes."""
-    if fmt not in ("png", "svg"):
-        raise ValueError(f"fmt must be 'png' or 'svg', got {fmt!r}")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, dpi=150)
-    return buffer.getvalue()
 
 
 def _new_figure(title: str) -> tuple[Figure, Axes]:

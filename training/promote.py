@@ -4,38 +4,40 @@ A challenger whose probabilities are off on its own holdout (ECE above
 ``promotion_max_ece``, default 0.05) is refused, even the first one. On a small holdout a
 perfectly calibrated model's ECE is itself often above 0.05, so the ceiling is raised to
 the 95th percentile of that noise (outcomes drawn from the model's own probabilities):
-only an error larger than chance refuses the model. Then both models
-score the challenger's holdout (the most recent leads it never saw), and the challenger
-passes when its metric is at least the champion's minus a margin. The first model passes
-that comparison: there is nothing to compare it with. ``--force`` skips both checks.
+only an error larger than chance refuses the model. Then both models score the
+challenger's holdout (the most recent leads it never saw) and are compared by the checks
+of :mod:`training.gate`; the table is logged to the challenger's run. The first model
+passes that comparison: there is nothing to compare it with. A challenger that cannot be
+loaded is refused with the reason. ``--force`` skips both checks. Every champion change is
+recorded in the registry's champion history (:mod:`models.history`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
 from mlflow import MlflowClient
 from mlflow.artifacts import download_artifacts
-from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 from features.errors import LeadgradeError
 from models.history import ChampionChange, actor, record_change
-from models.registry import CHALLENGER, CHAMPION, LoadedModel, ModelNotFound, load_model
+from models.registry import (
+    CHALLENGER,
+    CHAMPION,
+    LoadedModel,
+    ModelNotFound,
+    load_model,
+    version_uri,
+)
 from models.scorer import LeadScorer
-from training.evaluate import expected_calibration_error
+from training.evaluate import Evaluation, evaluate, expected_calibration_error
+from training.gate import GateRow, gate_rows, gate_text, refusals
 from training.pipeline import LABEL_COLUMN
 from training.settings import TrainSettings
 from training.tracking import use_tracking
-
-# Higher is better for these; for brier lower is better and the gate flips the sign.
-_METRICS = {
-    "roc_auc": roc_auc_score,
-    "pr_auc": average_precision_score,
-    "brier": lambda y, p: -brier_score_loss(y, p),
-}
 
 
 @dataclass(frozen=True)
@@ -44,24 +46,29 @@ class Decision:
     reason: str
     challenger: str
     champion: str | None  # the version that was champion before the decision
+    table: str = ""  # the gate's comparison, when there was one
+    rows: list[GateRow] = field(default_factory=list)
 
     @property
     def already_champion(self) -> bool:
         return self.challenger == self.champion
 
 
-def promote(settings: TrainSettings, *, force: bool = False) -> Decision:
+def promote(settings: TrainSettings, *, force: bool = False, action: str = "promote") -> Decision:
     """Move the champion alias to the challenger if it passes the gate (or if forced)."""
     client = use_tracking(settings)
     name, uri = settings.model_name, settings.mlflow_uri
-    challenger = _load(f"models:/{name}@{CHALLENGER}", uri)
-    if challenger is None:
+    version = _alias_version(client, name, CHALLENGER)
+    if version is None:
         raise ModelNotFound(f"model {name!r} has no {CHALLENGER!r}: train one first")
-    version = str(challenger.info.version)
-    champion = _load(f"models:/{name}@{CHAMPION}", uri)
-    if champion is not None and champion.info.version == version:
+    champion_version = _alias_version(client, name, CHAMPION)
+    if champion_version == version:
         return Decision(False, f"version {version} is already the champion", version, version)
-    before = None if champion is None else champion.info.version
+    try:
+        challenger = load_model(version_uri(name, version), uri)
+    except LeadgradeError as exc:
+        why = f"refused: challenger version {version} cannot be loaded: {exc.message}"
+        return Decision(False, why, version, champion_version)
     ece, ceiling = _holdout_ece(challenger, uri, settings.promotion_max_ece)
     if ece > ceiling and not force:
         why = (
@@ -69,55 +76,77 @@ def promote(settings: TrainSettings, *, force: bool = False) -> Decision:
             f"ceiling {ceiling:.3f}; LEADGRADE_PROMOTION_MAX_ECE={settings.promotion_max_ece}); "
             "check the win rates in its model card, retrain on more recent leads, or use --force"
         )
-        return Decision(False, why, version, before)
-    if champion is None or force:
-        reason = "no champion yet" if champion is None else "forced"
-        return _promote(client, name, version, champion, f"promoted: {reason}")
-    return _gate(client, settings, challenger, champion)
+        return Decision(False, why, version, champion_version)
+    champion = _load(version_uri(name, champion_version), uri) if champion_version else None
+    if champion_version is None or force:
+        reason = "no champion yet" if champion_version is None else "forced"
+        return _promote(client, name, version, champion_version, f"promoted: {reason}", action)
+    if champion is None:
+        reason = f"promoted: the champion, version {champion_version}, cannot be loaded"
+        return _promote(client, name, version, champion_version, reason, action)
+    return _gate(client, settings, challenger, champion, action)
 
 
 def _gate(
-    client: MlflowClient, settings: TrainSettings, challenger: LoadedModel, champion: LoadedModel
+    client: MlflowClient,
+    settings: TrainSettings,
+    challenger: LoadedModel,
+    champion: LoadedModel,
+    action: str,
 ) -> Decision:
-    metric = settings.promotion_metric
+    new_v, old_v = str(challenger.info.version), str(champion.info.version)
     holdout = _holdout(challenger, settings.mlflow_uri)
-    y = holdout[LABEL_COLUMN].to_numpy()
-    new = _metric(metric, challenger.scorer, holdout, y)
+    new = _evaluate(challenger.scorer, holdout)
     try:
-        old = _metric(metric, champion.scorer, holdout, y)
+        old = _evaluate(champion.scorer, holdout)
     except LeadgradeError as exc:
         why = f"the champion cannot score the challenger's holdout ({exc}); use --force"
-        return Decision(False, why, str(challenger.info.version), champion.info.version)
-    versions = (
-        f"v{challenger.info.version} {new:.4f} vs champion v{champion.info.version} {old:.4f}"
-    )
-    if new < old - settings.promotion_margin:
-        why = f"refused: {metric} {versions} on the challenger's holdout is worse by more than "
-        why += f"the margin {settings.promotion_margin}"
-        return Decision(False, why, str(challenger.info.version), champion.info.version)
-    return _promote(
-        client,
-        settings.model_name,
-        str(challenger.info.version),
-        champion,
-        f"promoted: {metric} {versions} (margin {settings.promotion_margin})",
-    )
+        return Decision(False, why, new_v, old_v)
+    rows = gate_rows(new, old, settings)
+    table = gate_text(rows, new_v, old_v)
+    failed = refusals(rows)
+    _log_gate(client, challenger, rows, table, not failed)
+    if failed:
+        why = "refused: " + "; ".join(failed) + " on the challenger's holdout"
+        return Decision(False, why, new_v, old_v, table, rows)
+    reason = f"promoted: version {new_v} passes the gate against version {old_v}"
+    _promote(client, settings.model_name, new_v, old_v, reason, action)
+    return Decision(True, reason, new_v, old_v, table, rows)
 
 
 def _promote(
-    client: MlflowClient, name: str, version: str, champion: LoadedModel | None, reason: str
+    client: MlflowClient, name: str, version: str, previous: str | None, reason: str, action: str
 ) -> Decision:
-    previous = None if champion is None else champion.info.version
     client.set_registered_model_alias(name, CHAMPION, version)
-    change = ChampionChange(datetime.now(UTC), "promote", version, previous, actor(), reason)
+    change = ChampionChange(datetime.now(UTC), action, version, previous, actor(), reason)
     record_change(client, name, change)
     return Decision(True, reason, version, previous)
+
+
+def _log_gate(
+    client: MlflowClient, challenger: LoadedModel, rows: list[GateRow], table: str, passed: bool
+) -> None:
+    """The comparison on the challenger's run: JSON, the printed table, and a tag."""
+    run_id = challenger.info.run_id
+    if run_id is None:
+        return
+    client.log_dict(run_id, {"rows": [r.as_dict() for r in rows], "passed": passed},
+                    "promotion/gate.json")  # fmt: skip
+    client.log_text(run_id, table + "\n", "promotion/gate.txt")
+    client.set_tag(run_id, "leadgrade.gate", "passed" if passed else "refused")
+
+
+def _alias_version(client: MlflowClient, name: str, alias: str) -> str | None:
+    try:
+        return str(client.get_model_version_by_alias(name, alias).version)
+    except Exception:  # MLflow raises its own exception, or none at all for a missing model
+        return None
 
 
 def _load(uri: str, tracking_uri: str) -> LoadedModel | None:
     try:
         return load_model(uri, tracking_uri)
-    except ModelNotFound:
+    except LeadgradeError:
         return None
 
 
@@ -145,6 +174,6 @@ def calibration_noise(p: np.ndarray, draws: int = 200, seed: int = 0) -> float:
     return float(np.quantile(eces, 0.95))
 
 
-def _metric(metric: str, scorer: LeadScorer, holdout: pd.DataFrame, y: np.ndarray) -> float:
+def _evaluate(scorer: LeadScorer, holdout: pd.DataFrame) -> Evaluation:
     p = scorer.probabilities(scorer.transformer.transform(holdout))
-    return float(_METRICS[metric](y, p))
+    return evaluate(holdout[LABEL_COLUMN].to_numpy(), p, scorer.grades.assign(p))

@@ -21,6 +21,12 @@ class TrainSettings(RegistrySettings, StoreSettings):
     experiment: str = "leadgrade"
     promotion_metric: Literal["roc_auc", "pr_auc", "brier"] = "roc_auc"
     promotion_margin: float = Field(default=0.005, ge=0.0, le=0.5)
+    promotion_max_ece_increase: float = Field(
+        default=0.02, ge=0.0, le=1.0, description="refuse a challenger whose ECE is higher by more"
+    )
+    promotion_min_ad_ratio: float = Field(
+        default=0.8, ge=0.0, le=10.0, description="refuse below this share of the champion's A÷D"
+    )
     # A challenger whose holdout ECE is above this is refused, champion or not, unless forced.
     promotion_max_ece: float = Field(default=0.05, gt=0.0, le=1.0)
     checks: DataChecks = Field(default_factory=DataChecks)

@@ -26,6 +26,7 @@ from features.spec import LeadSpec
 from models.pyfunc import DATA_FOLDER, LOADER_MODULE
 from models.registry import CHALLENGER
 from models.saved import save_scorer
+from models.scorer import LeadScorer
 from training.pipeline import LABEL_COLUMN, TrainingResult
 from training.plots import (
     calibration_figure,
@@ -123,6 +124,10 @@ def log_training(
     client.set_registered_model_alias(settings.model_name, CHALLENGER, version)
     for key, value in result.evaluations["model"].flat_metrics().items():
         client.set_model_version_tag(settings.model_name, version, key, f"{value:.6g}")
+    data = result.scorer.card.data
+    for key, when in (("window_start", data.window_start), ("window_end", data.window_end)):
+        if when is not None:
+            client.set_model_version_tag(settings.model_name, version, key, when.date().isoformat())
     return RegisteredRun(run.info.run_id, version, settings.model_name)
 
 
@@ -148,6 +153,19 @@ def signature(spec: LeadSpec) -> ModelSignature:
         ColSpec("string", "re_engage_on", required=False),
     ]
     return ModelSignature(inputs=Schema(inputs), outputs=Schema(outputs))  # type: ignore[arg-type]
+
+
+def save_pyfunc(scorer: LeadScorer, path: Path) -> Path:
+    """The pyfunc as a local MLflow model folder (for Spark or ``mlflow models serve``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        mlflow.pyfunc.save_model(
+            str(path),
+            loader_module=LOADER_MODULE,
+            data_path=str(save_scorer(scorer, Path(tmp) / DATA_FOLDER)),
+            signature=signature(scorer.spec),
+            pip_requirements=model_requirements(),
+        )
+    return path
 
 
 def model_requirements() -> list[str]:

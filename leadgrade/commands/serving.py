@@ -8,7 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from features.errors import LeadgradeError
-from leadgrade.commands.training import SpecOpt, demo_data, promote, train
+from leadgrade.commands.registry import promote
+from leadgrade.commands.training import SpecOpt, demo_data, train
 from leadgrade.output import console, demo_path, fail, fail_with, say
 
 app = typer.Typer()
@@ -23,17 +24,26 @@ def serve(
 ) -> None:
     """Serve the API (model from LEADGRADE_MODEL_URI, default the registry's champion)."""
     import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
 
     from serving.app import create_app
     from serving.keys import KeysUnavailable
+    from serving.logs import LOG_CONFIG
     from serving.settings import ServeSettings
+    from store.errors import StoreMissing
+    from store.ledger import check_not_lost
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = ServeSettings(**overrides)  # type: ignore[arg-type]
     try:
+        check_not_lost(settings)
         api = create_app(settings)
-    except KeysUnavailable as exc:
+    except (KeysUnavailable, StoreMissing) as exc:
         raise fail(exc) from exc
+    except SQLAlchemyError as exc:
+        first = str(exc).splitlines()[0]
+        shown = settings.shown_database_url
+        raise fail_with(f"cannot open the lead store at {shown}: {first}") from exc
     base = f"http://{settings.host}:{settings.port}"
     console.print(f"API on {base}  marketing pages: {base}/ui  docs: {base}/docs")
     if settings.keys_file is None:
@@ -55,6 +65,7 @@ def serve(
         host=settings.host,
         port=settings.port,
         log_level="info",
+        log_config=LOG_CONFIG,
         access_log=False,
     )
 
@@ -90,14 +101,14 @@ def keys_new(
 @app.command()
 def run() -> None:
     """Set up everything a first look needs (demo data, trained champion), then serve."""
-    from models.registry import CHAMPION, ModelNotFound, resolve_version
+    from models.registry import CHAMPION, ModelNotFound, alias_uri, resolve_version
     from models.settings import RegistrySettings
 
     settings = RegistrySettings()
     if not demo_path().exists():
         demo_data(rows=6000, seed=7, out=None)
     try:
-        info = resolve_version(f"models:/{settings.model_name}@{CHAMPION}", settings.mlflow_uri)
+        info = resolve_version(alias_uri(settings.model_name, CHAMPION), settings.mlflow_uri)
         console.print(f"reusing champion {info.name} version {info.version}")
     except ModelNotFound:
         train(data=None, spec=None)

@@ -57,17 +57,18 @@ def db_upgrade() -> None:
     """Create or migrate the lead store's tables (the service does it at start by default)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from store import LeadStore
+    from store.ledger import open_store
+    from store.settings import StoreSettings
 
-    url, shown = _store_url()
-    store = LeadStore(url)
+    settings = StoreSettings()
+    shown = settings.shown_database_url
     try:
-        store.upgrade()
+        open_store(settings, migrate=True).dispose()
+    except LeadgradeError as exc:
+        raise fail(exc) from exc
     except SQLAlchemyError as exc:
         first = str(exc).splitlines()[0]
         raise fail_with(f"cannot migrate the lead store at {shown}: {first}") from exc
-    finally:
-        store.dispose()
     console.print(f"lead store at {escape(shown)} is up to date")
 
 

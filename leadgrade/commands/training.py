@@ -1,14 +1,17 @@
-"""Commands for data scientists: demo data, training and the registry."""
+"""Commands for data scientists: demo data and training (the registry: ``registry.py``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from features.errors import LeadgradeError
 from leadgrade.output import console, demo_path, fail, say
+
+if TYPE_CHECKING:
+    from training.tracking import RegisteredRun
 
 app = typer.Typer()
 
@@ -65,22 +68,8 @@ def train(
     maturity_days: MaturityOpt = 90,
 ) -> None:
     """Train on an export or the lead store, log the run to MLflow, register as challenger."""
-    from training.from_file import train_from_file
-    from training.from_store import train_from_store
-
     try:
-        if from_store:
-            registered = train_from_store(
-                data,
-                spec,
-                maturity_days=maturity_days,
-                allow_leaky=allow_leaky or (),
-                progress=say,
-            )
-        else:
-            registered = train_from_file(
-                data or demo_path(), spec, allow_leaky=allow_leaky or (), progress=say
-            )
+        registered = train_registered(data, spec, allow_leaky, from_store, maturity_days)
     except LeadgradeError as exc:
         raise fail(exc) from exc
     console.print(
@@ -89,18 +78,19 @@ def train(
     )
 
 
-@app.command()
-def promote(
-    force: Annotated[bool, typer.Option(help="Promote without the gate")] = False,
-) -> None:
-    """Make the challenger the champion if it is not worse on its holdout."""
-    from training.promote import promote as run_gate
-    from training.settings import TrainSettings
+def train_registered(
+    data: Path | None,
+    spec: Path | None,
+    allow_leaky: list[str] | None,
+    from_store: bool,
+    maturity_days: int,
+) -> RegisteredRun:
+    """The body of ``train`` (and of ``retrain``): train, log, register as challenger."""
+    from training.from_file import train_from_file
+    from training.from_store import train_from_store
 
-    try:
-        decision = run_gate(TrainSettings(), force=force)
-    except LeadgradeError as exc:
-        raise fail(exc) from exc
-    console.print(decision.reason)
-    if not decision.promoted and not decision.already_champion:
-        raise typer.Exit(code=1)
+    if from_store:
+        return train_from_store(
+            data, spec, maturity_days=maturity_days, allow_leaky=allow_leaky or (), progress=say
+        )
+    return train_from_file(data or demo_path(), spec, allow_leaky=allow_leaky or (), progress=say)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Header, Path, Response, status
 
 from features.request import LEAD_ID_PATTERN
 from serving.auth import CallerDep, ClientDep, require_role
-from serving.deps import SettingsDep, SourceDep, StoreDep
+from serving.deps import MetricsDep, SettingsDep, SourceDep, StoreDep
 from serving.keys import Role
 from serving.schemas import error_responses
 from serving.storing import LeadOut, erase_lead, lead_view, record_outcome
@@ -52,6 +52,7 @@ def post_outcome(
     client: ClientDep,
     store: StoreDep,
     source: SourceDep,
+    metrics: MetricsDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -75,6 +76,8 @@ def post_outcome(
     )
     if receipt.replayed:
         response.status_code = status.HTTP_200_OK
+    else:
+        metrics.count_outcome(receipt.outcome, receipt.canonical_reason)
     return receipt
 
 

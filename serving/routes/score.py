@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
 
 from serving.auth import ClientDep, require_role
-from serving.deps import ModelDep, SettingsDep, StoreDep
+from serving.deps import MetricsDep, ModelDep, SettingsDep, StoreDep
 from serving.errors import InvalidRequest
 from serving.explaining import explain_lead as explain_one
 from serving.keys import Role
@@ -43,6 +43,7 @@ async def score_lead(
     settings: SettingsDep,
     store: StoreDep,
     client: ClientDep,
+    metrics: MetricsDep,
     explain: Explain = False,
     top: Top = 3,
 ) -> Any:
@@ -62,11 +63,15 @@ async def score_lead(
     """
     if isinstance(body, list):
         deprecated = ScoreRequest(body, client, settings.max_batch, explain, top)
-        return JSONResponse(await answer(deprecated, model, store), headers=DEPRECATED_LIST)
+        results = await answer(deprecated, model, store)
+        metrics.count_scores(results)
+        return JSONResponse(results, headers=DEPRECATED_LIST)
     request = ScoreRequest(body, client, 1, explain, top)
     # The scorer builds results in the documented shape: a JSONResponse skips validating
     # them again against the response model (which stays for the OpenAPI document).
-    return JSONResponse(await answer(request, model, store))
+    result = await answer(request, model, store)
+    metrics.count_scores([result])
+    return JSONResponse(result)
 
 
 @router.post(
@@ -90,6 +95,7 @@ async def score_leads(
     settings: SettingsDep,
     store: StoreDep,
     client: ClientDep,
+    metrics: MetricsDep,
     explain: Explain = False,
     top: Top = 3,
 ) -> Any:
@@ -104,7 +110,9 @@ async def score_leads(
             "send a list of leads here; one lead object goes to POST /v1/leads/score"
         )
     request = ScoreRequest(body, client, settings.max_batch, explain, top)
-    return JSONResponse({"scores": await answer(request, model, store)})
+    results = await answer(request, model, store)
+    metrics.count_scores(results)
+    return JSONResponse({"scores": results})
 
 
 @router.post(

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-UP, DOWN, NEUTRAL, GRID = "#0072B2", "#D55E00", "#56B4E9", "#b8bcc2"
+UP, DOWN, GRID = "#0072B2", "#D55E00", "#b8bcc2"
 _ROW, _LABEL_W, _WIDTH = 26, 230, 680
 _FONT = 'font-family="inherit" font-size="13"'
 

@@ -45,8 +45,13 @@ def leads() -> list[dict]:
 
 
 @contextmanager
-def server(store_url: str, model: Path, home: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``leadgrade serve`` on a free port; killed (if still alive) on exit."""
+def server(
+    store_url: str, model: Path, home: Path, **settings: str
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``leadgrade serve`` on a free port; killed (if still alive) on exit.
+
+    ``settings`` adds environment variables (``LEADGRADE_STORE_PROBE_SECONDS="1"``, …).
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -54,6 +59,7 @@ def server(store_url: str, model: Path, home: Path) -> Iterator[tuple[str, subpr
         "LEADGRADE_MODEL_URI": str(model),
         "LEADGRADE_MODEL_POLL_SECONDS": "0",
         "LEADGRADE_DATABASE_URL": store_url,
+        **settings,
     }
     with (home / f"serve-{port}.log").open("w") as log:
         proc = subprocess.Popen(

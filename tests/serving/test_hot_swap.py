@@ -21,7 +21,7 @@ def test_a_new_champion_is_served_without_a_restart(tmp_path):
     data = tmp_path / "leads.csv"
     generate_leads(1200, seed=6).to_csv(data, index=False)
     first = train_from_file(data, None, settings=train_settings)
-    promote(train_settings)
+    promote(train_settings, force=True)
 
     settings = ServeSettings(home=tmp_path, model_poll_seconds=0.2)
     with TestClient(create_app(settings)) as client:
@@ -45,7 +45,7 @@ def test_a_champion_that_fails_to_load_is_tried_once_and_the_old_one_keeps_servi
     data = tmp_path / "leads.csv"
     generate_leads(1200, seed=6).to_csv(data, index=False)
     first = train_from_file(data, None, settings=train_settings)
-    promote(train_settings)
+    promote(train_settings, force=True)
     second = train_from_file(data, None, settings=train_settings)
     newest = max(tmp_path.glob("mlartifacts/**/booster.txt"), key=lambda p: p.stat().st_mtime)
     newest.write_bytes(b"not a model")  # the new version's artifact is broken

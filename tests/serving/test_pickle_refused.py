@@ -41,7 +41,7 @@ def test_a_pickled_champion_is_refused_and_the_old_one_keeps_serving(tmp_path):
     data = tmp_path / "leads.csv"
     generate_leads(1200, seed=6).to_csv(data, index=False)
     good = train_from_file(data, None, settings=settings)
-    promote(settings)
+    promote(settings, force=True)
     marker = tmp_path / "pwned.txt"
 
     serve = ServeSettings(home=tmp_path, model_poll_seconds=0)

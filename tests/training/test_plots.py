@@ -1,15 +1,14 @@
+import io
 from concurrent.futures import ThreadPoolExecutor
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from training.evaluate import Evaluation, evaluate
 from training.plots import (
     calibration_figure,
-    figure_bytes,
     grade_conversion_figure,
     importance_figure,
 )
@@ -97,17 +96,6 @@ def test_figures_reject_empty_input(make, match):
         make()
 
 
-@pytest.mark.parametrize(("fmt", "magic"), [("png", b"\x89PNG\r\n\x1a\n"), ("svg", b"<svg")])
-def test_figure_bytes_renders_the_requested_format(evaluations, fmt, magic):
-    data = figure_bytes(grade_conversion_figure(evaluations), fmt=fmt)
-    assert magic in data[:400]
-
-
-def test_figure_bytes_rejects_unknown_format():
-    with pytest.raises(ValueError, match="fmt must be 'png' or 'svg', got 'pdf'"):
-        figure_bytes(Figure(), fmt="pdf")  # type: ignore[arg-type]
-
-
 def test_figures_are_marketer_sized_and_leave_pyplot_alone(evaluations):
     open_before = plt.get_fignums()
     fig = grade_conversion_figure(evaluations)
@@ -118,7 +106,9 @@ def test_figures_are_marketer_sized_and_leave_pyplot_alone(evaluations):
 def test_figures_render_concurrently_from_threads(evaluations):
     def render(i: int) -> bytes:
         y, p, _ = _sample(i)
-        return figure_bytes(calibration_figure({"model": (y, p)}))
+        buffer = io.BytesIO()
+        calibration_figure({"model": (y, p)}).savefig(buffer, format="png")
+        return buffer.getvalue()
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         images = list(pool.map(render, range(8)))

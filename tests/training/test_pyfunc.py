@@ -39,7 +39,7 @@ def export(settings: TrainSettings) -> Path:
 @pytest.fixture(scope="module")
 def champion(settings: TrainSettings, export: Path) -> str:
     train_from_file(export, None, settings=settings)
-    promote(settings)
+    promote(settings, force=True)
     return f"models:/{settings.model_name}@champion"
 
 

@@ -14,7 +14,7 @@ from tests.helpers import tiny_training
 from training.demo_data import generate_leads
 from training.from_file import train_from_file
 from training.pipeline import LABEL_COLUMN
-from training.promote import _metric, promote
+from training.promote import _evaluate, promote
 from training.settings import TrainSettings
 
 
@@ -124,6 +124,23 @@ def test_loading_an_unknown_alias_says_so(settings, first):
         load_model("models:/leadgrade@nope", settings.mlflow_uri)
 
 
+def test_a_registry_model_loads_from_the_configured_store_not_mlflows_global_one(
+    settings, first, tmp_path
+):
+    # `leadgrade serve` sets no MLflow environment: the registry it was configured with
+    # must be the one the model is downloaded from.
+    tracking, registry = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    mlflow.set_registry_uri(f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    try:
+        loaded = load_model("models:/leadgrade/1", settings.mlflow_uri)
+    finally:
+        mlflow.set_tracking_uri(tracking)
+        mlflow.set_registry_uri(registry)
+    assert loaded.info.version == "1"
+    assert loaded.scorer.score_records([{"lead_id": "x"}])[0]["lead_id"] == "x"
+
+
 def test_the_gate_reproduces_training_on_a_holdout_logged_without_contacts(settings, data):
     leads = pd.read_csv(data, dtype=str, keep_default_na=False)
     # Contacts typed into free text, often enough that the model learns them as categories.
@@ -134,7 +151,7 @@ def test_the_gate_reproduces_training_on_a_holdout_logged_without_contacts(setti
     trained = train_from_file(path, None, settings=settings)
     model = load_model(f"models:/{settings.model_name}/{trained.version}", settings.mlflow_uri)
 
-    holdout = _metric("roc_auc", model.scorer, *_gate_holdout(trained.run_id, settings))
+    holdout = _evaluate(model.scorer, _gate_holdout(trained.run_id, settings)[0]).roc_auc
 
     run = MlflowClient(tracking_uri=settings.mlflow_uri).get_run(trained.run_id)
     assert holdout == run.data.metrics["roc_auc"]
