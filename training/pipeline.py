@@ -26,6 +26,7 @@ from training.checks import (
     check_split_labels,
     outcome_timing_warnings,
 )
+from training.choice import compare_on_validation
 from training.evaluate import Evaluation, evaluate
 from training.fit import DEFAULT_PARAMS, fit_baseline, fit_booster, importance_by_field
 from training.labels import Labels, make_labels
@@ -145,7 +146,14 @@ def train_scorer(
         loss_reasons=loss_reasons.model,
     )
     p_model = scorer.probabilities(X[split.holdout])
-    p_base, base_grades = _baseline(X, labels, split, transformer, spec)
+    p_base, base_grades, base_valid = _baseline(X, labels, split, transformer, spec)
+    choice = compare_on_validation(
+        np.asarray(booster.predict(X[split.valid], raw_score=True)),
+        base_valid,
+        labels.y[split.valid],
+    )
+    progress(choice.summary())
+    warnings += choice.warnings()
     y_hold = labels.y[split.holdout]
     evaluations = {
         "model": evaluate(y_hold, p_model, grades.assign(p_model)),
@@ -166,6 +174,7 @@ def train_scorer(
         booster.best_iteration,
     ).model_copy(update={"warnings": warnings})
     scorer.card.split["win_rates"] = win_rates(labels.y, parts)
+    scorer.card.evaluation["choice"] = choice.as_dict()
     scorer.card = with_loss_reasons(scorer.card, loss_reasons)
     scorer.report = build_report(scorer, X, labels.y, split.holdout, evaluations["model"], p_model)
     holdout = labels.frame.iloc[split.holdout].assign(**{LABEL_COLUMN: y_hold})
@@ -211,8 +220,9 @@ def _grade_policy(spec: LeadSpec, p_valid: np.ndarray) -> GradePolicy:
 
 def _baseline(
     X: np.ndarray, labels: Labels, split: Split, transformer: LeadTransformer, spec: LeadSpec
-) -> tuple[np.ndarray, np.ndarray]:
-    """Calibrated baseline probabilities and grades on the holdout, chosen like the model's."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Calibrated baseline probabilities and grades on the holdout, chosen like the model's,
+    and its raw validation scores (for the comparison with LightGBM)."""
     base = fit_baseline(
         X[split.train],
         labels.y[split.train],
@@ -224,7 +234,7 @@ def _baseline(
     )
     grades = _grade_policy(spec, calibrator.predict(base.decision_function(X[split.valid])))
     p = calibrator.predict(base.decision_function(X[split.holdout]))
-    return p, grades.assign(p)
+    return p, grades.assign(p), np.asarray(base.decision_function(X[split.valid]))
 
 
 def _headline(evaluations: dict[str, Evaluation]) -> str:
