@@ -8,12 +8,14 @@ when the baseline wins. The card names the model shipped and by how much it won 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from models.calibration import ScoreCalibrator
+from training.evaluate import Evaluation
 
 
 @dataclass(frozen=True)
@@ -82,3 +84,19 @@ def _crossfit_brier(raw: np.ndarray, y: np.ndarray) -> float:
         fit, use = halves != h, halves == h
         p[use] = ScoreCalibrator().fit(raw[fit], y[fit]).predict(raw[use])
     return float(brier_score_loss(y, p))
+
+
+def headline(evaluations: dict[str, Evaluation]) -> str:
+    """The holdout line ``train`` prints: the model against the baseline."""
+    m, b = evaluations["model"], evaluations["baseline"]
+    return (
+        f"holdout ROC-AUC {m.roc_auc:.3f} (baseline {b.roc_auc:.3f}), "
+        f"Brier {m.brier:.4f} (baseline {b.brier:.4f}), ECE {m.ece:.3f}"
+    )
+
+
+def announce(lines: list[str], progress: Callable[[str], None]) -> list[str]:
+    """Print each warning line; return them for the model card."""
+    for line in lines:
+        progress(f"warning: {line}")
+    return lines

@@ -27,7 +27,7 @@ from training.checks import (
     check_split_labels,
     outcome_timing_warnings,
 )
-from training.choice import compare_on_validation
+from training.choice import announce, compare_on_validation, headline
 from training.evaluate import Evaluation, evaluate
 from training.fit import DEFAULT_PARAMS, fit_baseline, fit_booster, importance_by_field
 from training.labels import Labels, make_labels
@@ -87,10 +87,7 @@ def train_scorer(
     progress(f"{split.method} split: {split.summary()}")
     parts = {"training": split.train, "validation": split.valid, "holdout": split.holdout}
     check_split_labels(labels.y, parts, split.method)
-    moving = win_rate_warnings(labels.y, parts)
-    for line in moving:
-        progress(f"warning: {line}")
-    warnings += moving
+    warnings += announce(win_rate_warnings(labels.y, parts), progress)
 
     transformer = LeadTransformer(spec).fit(labels.frame.iloc[split.train])
     X = transformer.transform(labels.frame)
@@ -154,13 +151,13 @@ def train_scorer(
         labels.y[split.valid],
     )
     progress(choice.summary())
-    warnings += choice.warnings()
+    warnings += announce(choice.warnings(), progress)
     y_hold = labels.y[split.holdout]
     evaluations = {
         "model": evaluate(y_hold, p_model, grades.assign(p_model)),
         "baseline": evaluate(y_hold, p_base, base_grades),
     }
-    progress(_headline(evaluations))
+    progress(headline(evaluations))
     scorer.card = _card(
         model_name,
         spec,
@@ -238,14 +235,6 @@ def _baseline(
     grades = _grade_policy(spec, calibrator.predict(base.decision_function(X[split.valid])))
     p = calibrator.predict(base.decision_function(X[split.holdout]))
     return p, grades.assign(p), np.asarray(base.decision_function(X[split.valid]))
-
-
-def _headline(evaluations: dict[str, Evaluation]) -> str:
-    m, b = evaluations["model"], evaluations["baseline"]
-    return (
-        f"holdout ROC-AUC {m.roc_auc:.3f} (baseline {b.roc_auc:.3f}), "
-        f"Brier {m.brier:.4f} (baseline {b.brier:.4f}), ECE {m.ece:.3f}"
-    )
 
 
 def _placeholder_card() -> ModelCard:
