@@ -86,8 +86,8 @@ def bin_label(edges: list[float], i: int, integral: bool, low: float | None = No
     Whole-number fields name their values ('0', '1–2'); ``low`` is the smallest training
     value, so the first bin of a count reads '0' rather than 'under 1'.
     """
-    if not edges:
-        return "any value"
+    if not edges:  # every training lead had the same value
+        return "any value" if low is None else number(low)
     if i >= len(edges):
         return f"{number(edges[-1])} or more"
     start = edges[i - 1] if i > 0 else low
@@ -169,4 +169,27 @@ def sentence(
             f"{bucket.wins} won), against {overall} conversion overall."
         )
     rate = percent(bucket.conversion)
+    if rate == overall or _within_noise(bucket.conversion, base_rate, bucket.leads):
+        return (
+            f"{head}: {phrase} converted about as often as leads overall ({rate} against "
+            f"{overall}); {_COMBINED}"
+        )
+    if (bucket.conversion > base_rate) != (points > 0):
+        usual = "more" if bucket.conversion > base_rate else "less"
+        return (
+            f"{head}: on their own, {phrase} converted {usual} often than average ({rate} "
+            f"against {overall}), yet for this lead {_COMBINED}"
+        )
     return f"{head}: {phrase} converted {rate} of the time, against {overall} overall."
+
+
+# Said when the model's view (points) and the data's view (one field's conversion) differ:
+# the model credits a value together with the lead's other fields.
+_COMBINED = "the model weighs this value together with the lead's other fields."
+_NOISE_Z = 2.0
+
+
+def _within_noise(rate: float, base_rate: float, leads: int) -> bool:
+    """Whether a bucket's conversion is within two standard errors of the overall rate."""
+    spread = math.sqrt(max(base_rate * (1 - base_rate), 1e-12) / max(leads, 1))
+    return abs(rate - base_rate) < _NOISE_Z * spread
