@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CLIENTS_VENV := $(VENV)/clients
 TS := clients/typescript
 
-.PHONY: help run install install-dev client-tools train serve promote demo-data openapi test lint format bench bench-full wrk bench-quality clean
+.PHONY: help run install install-dev client-tools train serve promote demo-data openapi test lint format fuzz bench bench-full wrk bench-quality clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -23,8 +23,9 @@ $(UV):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Bytecode compiled at install: a service start then reads .pyc instead of compiling sources.
 $(VENV)/.runtime: requirements.lock pyproject.toml | $(UV)
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 
@@ -76,6 +77,9 @@ lint: install-dev ## ruff (lint and format check) and mypy
 format: install-dev ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+fuzz: install-dev ## schemathesis on a live server with keys: every operation, 100+ cases, all checks
+	$(BIN)/python -m benchmarks.fuzz
 
 bench: install-dev wrk ## Speed benchmarks (< 15 min): in-process, HTTP vs floor and MLflow, start-up, training 100k
 	$(BIN)/python -m benchmarks.speed
