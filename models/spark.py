@@ -27,6 +27,7 @@ def score_with_spark(
     try:
         import mlflow
         from pyspark.sql import SparkSession
+        from pyspark.sql.functions import struct
     except ImportError as exc:
         raise SparkUnavailable(
             f"pyspark is not installed ({exc}): pip install 'leadgrade[spark]'"
@@ -39,7 +40,8 @@ def score_with_spark(
     try:
         leads = read_leads(spark, source)
         udf = mlflow.pyfunc.spark_udf(spark, uri, result_type=RESULT_TYPE, env_manager="local")
-        scored = leads.withColumn("scored", udf(*leads.columns)).select("scored.*")
+        # A struct passes the columns by name: the model picks its fields, ignores the rest.
+        scored = leads.withColumn("scored", udf(struct(*leads.columns))).select("scored.*")
         writer = scored.write.mode("overwrite")
         if output.suffix.lower() == ".csv":
             writer.option("header", True).csv(str(output))
