@@ -109,7 +109,8 @@ def main() -> None:
     )
     body = (
         f"{preamble()}\n\n{ROWS:,} demo leads, a model trained on 6,000.\n\n{table}\n\n"
-        f"{NOTE}\n\nPeak memory of `leadgrade score` (chunks of 50,000 rows, a fresh process each):\n\n"
+        f"{NOTE}\n\nPeak memory of `leadgrade score` "
+        "(chunks of 50,000 rows, a fresh process each):\n\n"
         f"{memory}\n\nSpark local mode (`--engine spark`, `local[2]`, 100k rows): {spark}\n"
     )
     write_section("batch", "Batch scoring", body)
