@@ -8,12 +8,13 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 UV_VERSION := 0.13.9
 LG := $(BIN)/leadgrade
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The client generators the contract tests run: openapi-python-client in its own environment
 # (it pins an older typer than leadgrade), openapi-typescript and tsc from the npm lock file.
 CLIENTS_VENV := $(VENV)/clients
 TS := clients/typescript
 
-.PHONY: help run install install-dev install-spark bench-batch client-tools train serve promote demo-data openapi test lint format bench bench-quality clean
+.PHONY: help run install install-dev install-spark client-tools train serve promote demo-data openapi test lint format fuzz bench bench-full bench-batch wrk bench-quality clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -86,9 +87,21 @@ format: install-dev ## Apply ruff's fixes and formatting
 bench-batch: install-dev install-spark ## Batch scoring vs bare Booster.predict, peak memory, Spark; in docs/benchmarks.md
 	$(BIN)/python -m benchmarks.batch_speed
 
-bench: install-dev ## Speed benchmarks (scoring, explanations); results in docs/benchmarks.md
+fuzz: install-dev ## schemathesis on a live server with keys: every operation, 100+ cases, all checks
+	$(BIN)/python -m benchmarks.fuzz
+
+bench: install-dev wrk ## Speed benchmarks (< 15 min): in-process, HTTP vs floor and MLflow, start-up, training 100k
 	$(BIN)/python -m benchmarks.speed
 	$(BIN)/python -m benchmarks.explain_speed
+	$(BIN)/python -m benchmarks.http
+	$(BIN)/python -m benchmarks.training_speed
+
+bench-full: install-dev wrk ## The long runs too: 60 s loads, training on 1,000,000 leads
+	LEADGRADE_BENCH_SECONDS=60 $(BIN)/python -m benchmarks.http
+	$(BIN)/python -m benchmarks.training_speed --full
+
+wrk: ## Install wrk, the HTTP load generator of the benchmarks (Debian package)
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
 
 bench-quality: install-dev ## Model-quality benchmark on demo and ../shared/data; results in docs/quality.md
 	$(BIN)/python -m benchmarks.quality

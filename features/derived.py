@@ -56,7 +56,8 @@ FREE_MAIL_DOMAINS = frozenset(
 # "President" but not "Vice President" / "Vice-President".
 _PRESIDENT = r"(?<!vice )(?<!vice-)president"
 
-# Ordered from most to least senior; the first pattern that matches decides.
+# Ordered from most to least senior; the first pattern that matches decides. The words
+# describe a title in a reason sentence ("leads with director titles").
 SENIORITY_LEVELS: tuple[tuple[int, str, str], ...] = (
     (
         5,
@@ -64,12 +65,12 @@ SENIORITY_LEVELS: tuple[tuple[int, str, str], ...] = (
         r"\b(chief|ceo|cto|cfo|cmo|coo|cio|cro|founder|co-founder|owner"
         rf"|{_PRESIDENT}|managing director|general manager|partner)\b",
     ),
-    (4, "vice president", r"\b(vp|svp|evp|vice[- ]president|head of)\b"),
+    (4, "vice-president", r"\b(vp|svp|evp|vice[- ]president|head of)\b"),
     (3, "director", r"\b(director|principal)\b"),
     (2, "manager", r"\b(manager|lead|supervisor|team lead)\b"),
     (
         1,
-        "individual contributor",
+        "individual-contributor",
         r"\b(engineer|developer|analyst|specialist|associate"
         r"|coordinator|consultant|representative|executive|officer|assistant|designer"
         r"|administrator|accountant|scientist|architect|agent)\b",
@@ -90,6 +91,7 @@ FUNCTIONS: tuple[tuple[str, str], ...] = (
 
 _SENIORITY = [(level, re.compile(p)) for level, _, p in SENIORITY_LEVELS]
 _FUNCTIONS = [(name, re.compile(p)) for name, p in FUNCTIONS]
+SENIORITY_WORDS = {level: words for level, words, _ in SENIORITY_LEVELS}
 
 
 def email_domain(value: str | None) -> str | None:

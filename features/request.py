@@ -9,7 +9,6 @@ from now.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -24,19 +23,21 @@ LEAD_ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.:+=~-]{0,199}$"
 every accepted id is one URL path segment as it is, so it can be read back and given an
 outcome, and every client's regex engine reads the pattern alike. No ``@``: an email is
 personal data, never an id."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def no_control_characters(value: Any) -> Any:
-    """Text without NUL or other control characters (tab and newlines are allowed)."""
-    if isinstance(value, str) and _CONTROL.search(value):
-        raise ValueError("contains a control character (such as NUL), which cannot be stored")
-    return value
+PRINTABLE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+"""Text without NUL or other control characters (tab and newlines allowed), as a pattern
+the schema shows, so that a client (or a fuzzer) knows before sending."""
 
 
 def _not_a_boolean(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("a number is expected, not true or false")
+    return value
+
+
+def not_a_number(value: Any) -> Any:
+    """Dates come as ISO 8601 text: a bare number is refused, not read as seconds."""
+    if isinstance(value, int | float):
+        raise ValueError("a date and time is expected as ISO 8601 text, not a number")
     return value
 
 
@@ -52,8 +53,13 @@ def within_dates(value: datetime | None) -> datetime | None:
     return value
 
 
-TEXT = Annotated[str | None, Field(default=None, max_length=1000)]
-DATE = Annotated[datetime | None, AfterValidator(within_dates), Field(default=None)]
+TEXT = Annotated[str | None, Field(default=None, max_length=1000, pattern=PRINTABLE_TEXT)]
+DATE = Annotated[
+    datetime | None,
+    BeforeValidator(not_a_number),
+    AfterValidator(within_dates),
+    Field(default=None),
+]
 _ANSWER = Annotated[str, Field(max_length=1000)]
 
 
@@ -85,12 +91,12 @@ def build_request_model(spec: LeadSpec) -> type[LeadBase]:
         if kind == "numeric":
             fields[name] = _number(*spec.features.range_of(name))
         elif name in spec.features.boolean_values:  # the spec's own answers, e.g. "unknown"
-            answer = Annotated[_ANSWER, AfterValidator(no_control_characters)]
+            answer = Annotated[_ANSWER, Field(pattern=PRINTABLE_TEXT)]
             fields[name] = Annotated[bool | answer | None, Field(default=None)]
         elif kind == "boolean":
             fields[name] = Annotated[bool | None, Field(default=None)]
         else:
-            fields[name] = Annotated[TEXT, AfterValidator(no_control_characters)]
+            fields[name] = TEXT
     for name in spec.features.drop:
         fields[name] = Annotated[Any, Field(default=None, description="accepted and ignored")]
     model = create_model(f"Lead_{_identifier(spec.name)}", __base__=LeadBase, **fields)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
-from serving.ui.funnel import percent
+from models.evidence import percent
 from store.funnel import Dimension, FunnelRow
 from store.kpis import KpiRow
 

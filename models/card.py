@@ -43,3 +43,5 @@ class ModelCard(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     best_iteration: int
     warnings: list[str] = Field(default_factory=list)
+    # Bins and shares of the holdout's scores and top fields, for drift (see models.drift).
+    reference: dict[str, dict[str, Any]] = Field(default_factory=dict)

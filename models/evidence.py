@@ -13,18 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from features.derived import email_domain
+from features.derived import SENIORITY_WORDS, email_domain
 from models.report import MIN_EVIDENCE_LEADS, Bucket, FieldStats, in_sentence
 
 MISSING, OTHER, UNKNOWN = "(missing)", "(other)", "(unknown)"
-_TITLES = {
-    5: "executive",
-    4: "vice-president",
-    3: "director",
-    2: "manager",
-    1: "individual-contributor",
-    0: "student or intern",
-}
 _FIXED: dict[str, dict[str, tuple[str, str]]] = {
     "email": {
         "free_mail": ("free-mail address", "leads with a free-mail address"),
@@ -36,7 +28,7 @@ _FIXED: dict[str, dict[str, tuple[str, str]]] = {
         "not_target": ("not a target account", "leads from companies that are not target accounts"),
     },
     "job_title": {
-        **{str(k): (f"{v} title", f"leads with {v} titles") for k, v in _TITLES.items()},
+        **{str(k): (f"{v} title", f"leads with {v} titles") for k, v in SENIORITY_WORDS.items()},
         UNKNOWN: ("no clear seniority", "leads whose title shows no clear seniority"),
         MISSING: ("not given", "leads without a job title"),
     },
@@ -94,8 +86,8 @@ def bin_label(edges: list[float], i: int, integral: bool, low: float | None = No
     Whole-number fields name their values ('0', '1–2'); ``low`` is the smallest training
     value, so the first bin of a count reads '0' rather than 'under 1'.
     """
-    if not edges:
-        return "any value"
+    if not edges:  # every training lead had the same value
+        return "any value" if low is None else number(low)
     if i >= len(edges):
         return f"{number(edges[-1])} or more"
     start = edges[i - 1] if i > 0 else low
@@ -114,7 +106,10 @@ def number(value: float) -> str:
     return f"{value:.3g}"
 
 
-def percent(rate: float) -> str:
+def percent(rate: float | None) -> str:
+    """'25 %', 'under 1 %', and '–' for a rate that is not defined (nothing to divide by)."""
+    if rate is None:
+        return "–"
     if 0 < rate < 0.01:
         return "under 1 %"
     return f"{rate * 100:.0f} %"
@@ -174,4 +169,27 @@ def sentence(
             f"{bucket.wins} won), against {overall} conversion overall."
         )
     rate = percent(bucket.conversion)
+    if rate == overall or _within_noise(bucket.conversion, base_rate, bucket.leads):
+        return (
+            f"{head}: {phrase} converted about as often as leads overall ({rate} against "
+            f"{overall}); {_COMBINED}"
+        )
+    if (bucket.conversion > base_rate) != (points > 0):
+        usual = "more" if bucket.conversion > base_rate else "less"
+        return (
+            f"{head}: on their own, {phrase} converted {usual} often than average ({rate} "
+            f"against {overall}), yet for this lead {_COMBINED}"
+        )
     return f"{head}: {phrase} converted {rate} of the time, against {overall} overall."
+
+
+# Said when the model's view (points) and the data's view (one field's conversion) differ:
+# the model credits a value together with the lead's other fields.
+_COMBINED = "the model weighs this value together with the lead's other fields."
+_NOISE_Z = 2.0
+
+
+def _within_noise(rate: float, base_rate: float, leads: int) -> bool:
+    """Whether a bucket's conversion is within two standard errors of the overall rate."""
+    spread = math.sqrt(max(base_rate * (1 - base_rate), 1e-12) / max(leads, 1))
+    return abs(rate - base_rate) < _NOISE_Z * spread

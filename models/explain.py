@@ -65,6 +65,17 @@ class Explanation(TypedDict):
     groups: dict[str, float]
 
 
+def top_reason_order(points: Sequence[float], top: int) -> list[int]:
+    """Where the top reasons are: the ``top`` largest positive points, largest first, then
+    the ``top`` most negative, most negative first. Ties keep the order given.
+
+    The one rule for "top reasons", used by the API and the marketing page alike.
+    """
+    up = sorted((j for j, p in enumerate(points) if p > 0), key=lambda j: -points[j])
+    down = sorted((j for j, p in enumerate(points) if p < 0), key=lambda j: points[j])
+    return up[:top] + down[:top]
+
+
 def field_matrix(sources: Sequence[str], fields: Sequence[str]) -> np.ndarray:
     """0/1 matrix (model columns × input fields) that sums columns back to their field."""
     index = {field: i for i, field in enumerate(fields)}
@@ -167,13 +178,13 @@ class Explainer:
         _, _, _, tenths = self.points(X, scores)
         out: list[LeadReasons] = []
         for record, row, lead in zip(records, X, tenths, strict=True):
-            order = np.argsort(-lead, kind="stable")
-            up = [j for j in order[:top] if lead[j] > 0]
-            down = [j for j in order[::-1][:top] if lead[j] < 0]
             groups = self._groups(lead)
             out.append(
                 {
-                    "reasons": [self._reason(j, record, row, lead[j]) for j in up + down],
+                    "reasons": [
+                        self._reason(j, record, row, lead[j])
+                        for j in top_reason_order(lead.tolist(), top)
+                    ],
                     "fit": groups.get("fit"),
                     "engagement": groups.get("engagement"),
                 }

@@ -24,6 +24,29 @@ class ModelNotFound(LeadgradeError):
     code = "model_not_found"
 
 
+# The registry's URIs are built and read only here.
+_SCHEME = "models:/"
+
+
+def alias_uri(name: str, alias: str) -> str:
+    """``models:/name@alias``: whichever version holds the alias when it is read."""
+    return f"{_SCHEME}{name}@{alias}"
+
+
+def version_uri(name: str, version: str | int) -> str:
+    """``models:/name/version``: exactly that version."""
+    return f"{_SCHEME}{name}/{version}"
+
+
+def is_registry_uri(uri: str) -> bool:
+    return uri.startswith(_SCHEME)
+
+
+def registered_name(uri: str) -> str:
+    """The registered model's name in ``models:/name@alias`` or ``models:/name/version``."""
+    return uri.removeprefix(_SCHEME).partition("@")[0].partition("/")[0]
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     name: str
@@ -42,7 +65,7 @@ class LoadedModel:
 
 def resolve_version(uri: str, tracking_uri: str) -> ModelInfo:
     """Pin ``models:/name@alias`` or ``models:/name/version`` to a concrete version."""
-    name, _, ref = uri.removeprefix("models:/").partition("@")
+    name, _, ref = uri.removeprefix(_SCHEME).partition("@")
     client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
     try:
         if ref:
@@ -61,7 +84,7 @@ def load_model(uri: str, tracking_uri: str) -> LoadedModel:
     Only data files are read (see :mod:`models.saved`): a registry version whose artifact
     holds anything else, a pickle among them, is refused without being opened.
     """
-    if uri.startswith("models:/"):
+    if is_registry_uri(uri):
         info = resolve_version(uri, tracking_uri)
         with tempfile.TemporaryDirectory(prefix="leadgrade-model-") as tmp:
             local = _download(info, tracking_uri, tmp)
@@ -75,11 +98,11 @@ def load_model(uri: str, tracking_uri: str) -> LoadedModel:
 
 def _download(info: ModelInfo, tracking_uri: str, into: str) -> Path:
     try:
-        local = download_artifacts(
-            artifact_uri=f"models:/{info.name}/{info.version}",
-            dst_path=into,
-            tracking_uri=tracking_uri,
-        )
+        # The version's own artifact location: a models:/ URI here would be resolved through
+        # MLflow's global registry URI, not the one this service was configured with.
+        client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+        source = client.get_model_version_download_uri(info.name, str(info.version))
+        local = download_artifacts(artifact_uri=source, dst_path=into, tracking_uri=tracking_uri)
     except mlflow.exceptions.MlflowException as exc:
         why = f"cannot download {info.name} version {info.version}: {exc.message}"
         raise ModelNotFound(why) from exc

@@ -29,6 +29,7 @@ from serving.routes import (
     sign_in,
     ui,
 )
+from serving.routes import drift as drift_route
 from serving.routes import metrics as metrics_route
 from serving.routes.sign_in import install_sign_in
 from serving.settings import ServeSettings
@@ -92,6 +93,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.include_router(report.router)
     app.include_router(leads.router)
     app.include_router(funnel.router)
+    app.include_router(drift_route.router)
     app.include_router(overdue.router)
     app.include_router(alignment.router)
     app.include_router(sign_in.router)

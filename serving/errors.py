@@ -170,6 +170,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI's "error parsing the body": bytes that are no JSON
+            message = "body: not valid JSON text in UTF-8"
+            details = {"errors": [{"field": "body", "message": message, "type": "json_invalid"}]}
+            return JSONResponse(error_body("invalid_request", message, details), 422)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse(
             error_body(code, str(exc.detail)),

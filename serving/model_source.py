@@ -24,7 +24,15 @@ from pydantic import BaseModel, TypeAdapter
 from features.errors import LeadgradeError
 from features.request import build_request_model
 from models.history import champion_history, earlier_champions
-from models.registry import LoadedModel, ModelInfo, load_model, resolve_version
+from models.registry import (
+    LoadedModel,
+    ModelInfo,
+    is_registry_uri,
+    load_model,
+    registered_name,
+    resolve_version,
+    version_uri,
+)
 from serving.errors import ModelUnavailable
 from serving.model_checks import schema_change, warm_up
 
@@ -107,19 +115,19 @@ class ModelSource:
 
     @property
     def _is_alias(self) -> bool:
-        return self.uri.startswith("models:/") and "@" in self.uri
+        return is_registry_uri(self.uri) and "@" in self.uri
 
     def _refresh_guarded(self, retry_failed: bool) -> bool:
         with self._lock:
             uri = self.uri
             try:
-                if uri.startswith("models:/"):
+                if is_registry_uri(uri):
                     latest = resolve_version(uri, self.tracking_uri)
                     self.alias_version = latest.version
                     skip = {self._served_version, None if retry_failed else self._failed}
                     if latest.version in skip:
                         return False
-                    uri = f"models:/{latest.name}/{latest.version}"  # exactly this version
+                    uri = version_uri(latest.name, str(latest.version))  # exactly this version
                 elif self._current is not None and not retry_failed:
                     return False
                 return self._load_and_swap(uri)
@@ -154,7 +162,7 @@ class ModelSource:
 
     def _refuse(self, uri: str, why: str) -> None:
         self.load_failures += 1
-        self._failed = self.alias_version if uri.startswith("models:/") else None
+        self._failed = self.alias_version if is_registry_uri(uri) else None
         self.last_error = f"{uri}: {why}"
         log.warning(
             "refused %s (still serving %s): %s", uri, self._served_version or "nothing", why
@@ -162,7 +170,7 @@ class ModelSource:
 
     def _fall_back(self) -> None:
         """Serve the most recent earlier champion that loads (from the champion history)."""
-        name = self.uri.removeprefix("models:/").partition("@")[0]
+        name = registered_name(self.uri)
         client = MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri)
         try:
             earlier = earlier_champions(champion_history(client, name), self.alias_version)
@@ -173,7 +181,7 @@ class ModelSource:
         for version in earlier:
             with self._lock:
                 try:
-                    self._load_and_swap(f"models:/{name}/{version}")
+                    self._load_and_swap(version_uri(name, version))
                 except Exception as exc:  # an earlier version may be broken too: try the next
                     log.warning("earlier champion %s cannot serve either: %s", version, exc)
                     continue

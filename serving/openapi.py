@@ -100,7 +100,7 @@ def _inject_lead_schema(document: dict[str, Any], spec: LeadSpec) -> None:
         shape = operation.pop("x-lead-schema", None)
         if shape is None:
             continue
-        schema = {"type": "array", "items": ref} if shape == "batch" else ref
+        schema = {"type": "array", "items": ref, "minItems": 1} if shape == "batch" else ref
         body = operation["requestBody"]["content"]["application/json"]
         body["schema"] = {**schema, **_described(body.get("schema", {}))}
         body["examples"] = _named({"batch": batch} if shape == "batch" else {"lead": one})

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr
 
-from models.registry import CHAMPION
+from models.registry import CHAMPION, alias_uri
 from models.settings import RegistrySettings
 from serving.keys import Role
 from store.settings import StoreSettings
@@ -55,6 +55,14 @@ class ServeSettings(RegistrySettings, StoreSettings):
         description="how often a background thread checks that the store takes writes; "
         "/ready fails once 3 probes in a row are missing or the latest check failed",
     )
+    drift_leads: int = Field(
+        default=1000, ge=10, le=100_000, description="newest scorings the drift report compares"
+    )
+    drift_min_leads: int = Field(
+        default=200, ge=10, description="fewer scorings than this: too few to judge drift"
+    )
+    drift_warning: float = Field(default=0.1, gt=0, description="PSI from which drift is a warning")
+    drift_alarm: float = Field(default=0.25, gt=0, description="PSI from which drift is an alarm")
     migrate_on_start: bool = Field(
         default=True, description="apply the lead store's migrations when the service starts"
     )
@@ -102,4 +110,4 @@ class ServeSettings(RegistrySettings, StoreSettings):
 
     @property
     def resolved_model_uri(self) -> str:
-        return self.model_uri or f"models:/{self.model_name}@{CHAMPION}"
+        return self.model_uri or alias_uri(self.model_name, CHAMPION)

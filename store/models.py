@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from features.request import EARLIEST, no_control_characters
+from features.request import EARLIEST, PRINTABLE_TEXT, not_a_number
 
 Outcome = Literal["won", "lost", "disqualified"]
 # Progress that is not an outcome: sales took the lead, an opportunity was opened.
@@ -38,15 +38,10 @@ class OutcomeIn(BaseModel):
     outcome: Feedback = Field(
         description="accepted or opportunity (stages), or won, lost, disqualified (outcomes)"
     )
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(default=None, max_length=2000, pattern=PRINTABLE_TEXT)
     rating: int | None = Field(default=None, ge=1, le=5)
-    note: str | None = Field(default=None, max_length=2000)
-    occurred_at: datetime | None = None
-
-    @field_validator("reason", "note")
-    @classmethod
-    def _storable(cls, value: str | None) -> str | None:
-        return no_control_characters(value)  # type: ignore[no-any-return]
+    note: str | None = Field(default=None, max_length=2000, pattern=PRINTABLE_TEXT)
+    occurred_at: Annotated[datetime | None, BeforeValidator(not_a_number)] = None
 
     @field_validator("occurred_at")
     @classmethod

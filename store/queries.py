@@ -68,7 +68,9 @@ def lead_snapshots(as_of: datetime | None = None) -> Select[Any]:
     query = (
         select(
             Lead.lead_id,
+            Lead.created_at,
             Lead.first_scored_at,
+            Lead.first_score_id,
             first.fields,
             latest.id.label("score_id"),
             latest.scored_at,

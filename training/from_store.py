@@ -21,7 +21,7 @@ from mlflow.exceptions import MlflowException
 
 from features.errors import DataError
 from features.spec import LeadSpec, demo_spec, demo_spec_text, load_spec_with_text
-from models.registry import CHAMPION, LoadedModel, ModelNotFound, load_model
+from models.registry import CHAMPION, LoadedModel, ModelNotFound, alias_uri, load_model
 from store.engine import shown_url
 from training.pipeline import Progress
 from training.register import fit_and_register
@@ -92,7 +92,7 @@ def resolve_spec(spec_path: Path | None, settings: TrainSettings) -> ResolvedSpe
         spec, text = load_spec_with_text(spec_path)
         return ResolvedSpec(spec, text, str(spec_path))
     try:
-        champion = load_model(f"models:/{settings.model_name}@{CHAMPION}", settings.mlflow_uri)
+        champion = load_model(alias_uri(settings.model_name, CHAMPION), settings.mlflow_uri)
     except ModelNotFound:
         return ResolvedSpec(demo_spec(), demo_spec_text(), "the demo spec (no champion yet)")
     origin = f"the spec of champion {champion.info.name} version {champion.info.version}"

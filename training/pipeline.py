@@ -18,6 +18,7 @@ from features.transform import LeadTransformer
 from features.validation import ValidationReport, validate_leads
 from models.calibration import ScoreCalibrator
 from models.card import DataSummary, ModelCard
+from models.drift import reference_distributions
 from models.policy import GradePolicy, RoutingPolicy
 from models.scorer import LeadScorer
 from training.checks import (
@@ -166,6 +167,8 @@ def train_scorer(
         booster.best_iteration,
     ).model_copy(update={"warnings": warnings})
     scorer.card.split["win_rates"] = win_rates(labels.y, parts)
+    holdout_frame = labels.frame.iloc[split.holdout]
+    scorer.card.reference = reference_distributions(100 * p_model, holdout_frame, importance)
     scorer.card = with_loss_reasons(scorer.card, loss_reasons)
     scorer.report = build_report(scorer, X, labels.y, split.holdout, evaluations["model"], p_model)
     holdout = labels.frame.iloc[split.holdout].assign(**{LABEL_COLUMN: y_hold})

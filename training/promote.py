@@ -24,7 +24,14 @@ from mlflow.artifacts import download_artifacts
 
 from features.errors import LeadgradeError
 from models.history import ChampionChange, actor, record_change
-from models.registry import CHALLENGER, CHAMPION, LoadedModel, ModelNotFound, load_model
+from models.registry import (
+    CHALLENGER,
+    CHAMPION,
+    LoadedModel,
+    ModelNotFound,
+    load_model,
+    version_uri,
+)
 from models.scorer import LeadScorer
 from training.evaluate import Evaluation, evaluate, expected_calibration_error
 from training.gate import GateRow, gate_rows, gate_text, refusals
@@ -58,7 +65,7 @@ def promote(settings: TrainSettings, *, force: bool = False, action: str = "prom
     if champion_version == version:
         return Decision(False, f"version {version} is already the champion", version, version)
     try:
-        challenger = load_model(f"models:/{name}/{version}", uri)
+        challenger = load_model(version_uri(name, version), uri)
     except LeadgradeError as exc:
         why = f"refused: challenger version {version} cannot be loaded: {exc.message}"
         return Decision(False, why, version, champion_version)
@@ -70,7 +77,7 @@ def promote(settings: TrainSettings, *, force: bool = False, action: str = "prom
             "check the win rates in its model card, retrain on more recent leads, or use --force"
         )
         return Decision(False, why, version, champion_version)
-    champion = _load(f"models:/{name}/{champion_version}", uri) if champion_version else None
+    champion = _load(version_uri(name, champion_version), uri) if champion_version else None
     if champion_version is None or force:
         reason = "no champion yet" if champion_version is None else "forced"
         return _promote(client, name, version, champion_version, f"promoted: {reason}", action)

@@ -148,8 +148,12 @@ def numeric_edges(values: np.ndarray, bins: int = NUMERIC_BINS) -> dict[str, Any
         present, np.linspace(0, 1, bins + 1)[1:-1], method="nearest" if integral else "linear"
     )
     low = float(present.min())
+    edges = sorted({float(q) for q in quantiles if q > low})
+    above = present[present > low]
+    if not edges and above.size:  # most leads share the lowest value: split it from the rest
+        edges = [float(above.min())]
     return {
-        "edges": sorted({float(q) for q in quantiles if q > low}),
+        "edges": edges,
         "integral": integral,
         "low": low,
     }

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from features.errors import LeadgradeError
 from models.history import ChampionChange, actor, champion_history, earlier_champions, record_change
-from models.registry import CHAMPION, ModelNotFound, load_model
+from models.registry import CHAMPION, ModelNotFound, load_model, version_uri
 from training.settings import TrainSettings
 from training.tracking import use_tracking
 
@@ -73,7 +73,7 @@ def rollback(settings: TrainSettings, reason: str, to: str | None = None) -> Cha
     if target == current:
         raise RollbackRefused(f"version {target} is already the champion")
     try:
-        load_model(f"models:/{name}/{target}", settings.mlflow_uri)
+        load_model(version_uri(name, target), settings.mlflow_uri)
     except LeadgradeError as exc:
         raise RollbackRefused(f"version {target} cannot be loaded: {exc.message}") from exc
     client.set_registered_model_alias(name, CHAMPION, target)

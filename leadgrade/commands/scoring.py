@@ -50,11 +50,11 @@ def score(
     and the reason. Memory is bounded by --chunk-rows, not by the file's size.
     """
     from models.batch import bad_rows_path, check_paths
-    from models.registry import CHAMPION, load_model
+    from models.registry import CHAMPION, alias_uri, load_model
     from models.settings import RegistrySettings
 
     settings = RegistrySettings()
-    uri = model or f"models:/{settings.model_name}@{CHAMPION}"
+    uri = model or alias_uri(settings.model_name, CHAMPION)
     try:
         check_paths(input, output)
         if engine is Engine.spark:

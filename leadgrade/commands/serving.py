@@ -101,14 +101,14 @@ def keys_new(
 @app.command()
 def run() -> None:
     """Set up everything a first look needs (demo data, trained champion), then serve."""
-    from models.registry import CHAMPION, ModelNotFound, resolve_version
+    from models.registry import CHAMPION, ModelNotFound, alias_uri, resolve_version
     from models.settings import RegistrySettings
 
     settings = RegistrySettings()
     if not demo_path().exists():
         demo_data(rows=6000, seed=7, out=None)
     try:
-        info = resolve_version(f"models:/{settings.model_name}@{CHAMPION}", settings.mlflow_uri)
+        info = resolve_version(alias_uri(settings.model_name, CHAMPION), settings.mlflow_uri)
         console.print(f"reusing champion {info.name} version {info.version}")
     except ModelNotFound:
         train(data=None, spec=None)

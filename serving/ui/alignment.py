@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from pydantic import ValidationError
 
 from features.errors import LeadgradeError
+from models.evidence import percent
 from serving.alignment import (
     Filters,
     read_campaign_changes,
@@ -23,7 +24,7 @@ from serving.alignment import (
 )
 from serving.model_source import ModelSource
 from serving.ui import charts
-from serving.ui.funnel import percent, reason_words
+from serving.ui.funnel import reason_words
 from store import LeadStore
 from store.kpis import KpiRow
 from store.lead_facts import Period, parse_period

@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from features.reasons import DESCRIPTIONS, CanonicalReason
+from models.evidence import percent
 from serving.funnel import DEFAULT_BY, read_funnel
 from serving.model_source import ModelSource
 from serving.ui import charts
@@ -118,10 +119,6 @@ def reason_words(reason: str) -> str:
         return DESCRIPTIONS[CanonicalReason(reason)]
     except ValueError:
         return reason.replace("_", " ")
-
-
-def percent(share: float | None) -> str:
-    return "–" if share is None else f"{share * 100:.0f} %"
 
 
 def totals(rows: Sequence[FunnelRow]) -> dict[str, Any]:

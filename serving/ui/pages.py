@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from models.explain import Contribution
+from models.explain import Contribution, top_reason_order
 from models.policy import Route
 from models.report import ModelReport, field_label
 from models.scorer import LeadScorer
@@ -85,9 +85,7 @@ def lead_result(
 
 
 def top_reasons(rows: list[Contribution], top: int) -> list[Contribution]:
-    up = sorted((r for r in rows if r["points"] > 0), key=lambda r: -r["points"])[:top]
-    down = sorted((r for r in rows if r["points"] < 0), key=lambda r: r["points"])[:top]
-    return up + down
+    return [rows[j] for j in top_reason_order([r["points"] for r in rows], top)]
 
 
 def route_text(route: Route) -> str:

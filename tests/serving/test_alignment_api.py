@@ -188,3 +188,16 @@ def test_a_bad_filter_on_the_page_is_said_in_words(demo, params, words):
     assert page.status_code == 422
     assert 'id="filter-error"' in page.text
     assert words in page.text.split('id="filter-error"', 1)[1][:300]
+
+
+def test_the_overdue_list_takes_the_same_filters(demo):
+    api, _ = demo
+    every = api.get("/v1/reports/overdue").json()
+    assert every["count"] > 0  # some demo leads never heard back from sales
+    by_grade = [api.get("/v1/reports/overdue", params={"grade": g}).json() for g in "ABCD"]
+    assert sum(body["count"] for body in by_grade) == every["count"]  # each lead in one grade
+    ids = sorted(lead["lead_id"] for body in by_grade for lead in body["leads"])
+    assert ids == sorted(lead["lead_id"] for lead in every["leads"])
+    missing = api.get("/v1/reports/follow-up", params={"by": "grade"}).json()["rows"]
+    assert every["count"] >= sum(row["missing"] for row in missing) > 0
+    assert api.get("/v1/reports/overdue", params={"campaign": "no such"}).json()["count"] == 0

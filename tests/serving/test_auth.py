@@ -38,6 +38,7 @@ ACCESS: dict[tuple[str, str], tuple[int, set[str]]] = {
     ("GET", "/v1/reports/follow-up"): (200, {"marketing", "admin"}),
     ("GET", "/v1/reports/target-accounts"): (200, {"marketing", "admin"}),
     ("GET", "/v1/reports/campaign-changes"): (200, {"marketing", "admin"}),
+    ("GET", "/v1/reports/drift"): (200, {"marketing", "admin"}),
     ("POST", "/v1/admin/reload"): (200, {"admin"}),
     ("DELETE", "/v1/leads/{lead_id}"): (200, {"admin"}),
 }

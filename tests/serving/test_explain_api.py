@@ -58,12 +58,13 @@ def test_score_without_explain_is_unchanged(client):
 
 
 def test_score_with_explain_adds_reasons_fit_and_engagement(client):
-    response = client.post("/v1/leads/score", params={"explain": "true"}, json=LEAD)
+    # top=5: a requested demo is among this lead's five strongest reasons, not always its three
+    response = client.post("/v1/leads/score", params={"explain": "true", "top": 5}, json=LEAD)
     assert response.status_code == 200
     body = response.json()
     assert set(body) == PLAIN_KEYS | {"reasons", "fit", "engagement"}
     assert body["score"] == client.post("/v1/leads/score", json=LEAD).json()["score"]
-    assert 1 <= len(body["reasons"]) <= 6
+    assert 1 <= len(body["reasons"]) <= 10
     for reason in body["reasons"]:
         assert set(reason) == {"field", "value", "points", "sentence"}
         assert reason["value"] == LEAD.get(reason["field"])

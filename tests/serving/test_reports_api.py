@@ -120,11 +120,12 @@ def test_a_bad_dimension_is_a_422_naming_the_parameter(api, query, message):
 def test_overdue_lists_sales_leads_past_their_follow_up_without_outcome(score_lead, api):
     now = datetime.now(UTC)
     hours = timedelta(hours=1)
-    score_lead("late", now - 48 * hours, "A")  # A: follow up within 24 h
-    score_lead("in-time", now - 2 * hours, "A")
-    score_lead("worked", now - 48 * hours, "A")
+    arrived = {"created_at": None}  # scored as they arrive: the clock starts at the score
+    score_lead("late", now - 48 * hours, "A", **arrived)  # A: follow up within 24 h
+    score_lead("in-time", now - 2 * hours, "A", **arrived)
+    score_lead("worked", now - 48 * hours, "A", **arrived)
     api.post("/v1/leads/worked/outcome", json={"outcome": "won"})
-    score_lead("nurture", now - 900 * hours, "C")
+    score_lead("nurture", now - 900 * hours, "C", **arrived)
 
     body = api.get("/v1/reports/overdue").json()
 

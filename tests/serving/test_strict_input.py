@@ -96,3 +96,10 @@ def test_every_lead_id_the_api_accepts_can_be_read_back_and_given_an_outcome(api
     assert read.status_code == 200, read.text
     assert read.json()["lead_id"] == lead_id
     assert reported.status_code == 201, reported.text
+
+
+@pytest.mark.parametrize("body", [b"u\xff", b"\xfe\xff,?_"])
+def test_a_body_that_is_not_json_text_is_a_422_in_the_error_shape(api, body):
+    r = api.post("/v1/leads/score", content=body, headers={"Content-Type": "application/json"})
+
+    assert _field_of(r) == "body"

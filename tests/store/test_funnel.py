@@ -153,22 +153,29 @@ def test_funnel_rejects_unknown_or_repeated_dimensions(store, by):
 
 
 def test_overdue_lists_sales_leads_past_their_deadline_without_outcome(store, score_lead):
+    def scored(lead_id, at, grade, **fields):  # scored as it arrives: no creation time
+        score_lead(lead_id, at, grade, **({"created_at": None} | fields))
+
     now = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
     hours = timedelta(hours=1)
-    score_lead("late-a", now - 48 * hours, "A")  # 24 h deadline: 24 h overdue
-    score_lead("not-yet", now - 2 * hours, "A")
-    score_lead("late-b", now - 200 * hours, "B")  # 168 h deadline: 32 h overdue
-    score_lead("worked", now - 48 * hours, "A")
+    scored("late-a", now - 48 * hours, "A")  # 24 h deadline: 24 h overdue
+    scored("not-yet", now - 2 * hours, "A")
+    scored("late-b", now - 200 * hours, "B")  # 168 h deadline: 32 h overdue
+    scored("worked", now - 48 * hours, "A")
     store.record_outcome("worked", OutcomeIn(outcome="won"), client="crm", idempotency_key=None)
-    score_lead("nurture", now - 900 * hours, "C")
-    score_lead("rescored", now - 100 * hours, "A")
-    score_lead("rescored", now - 1 * hours, "A")  # the latest score's deadline counts
-    score_lead("demoted", now - 100 * hours, "A")
-    score_lead("demoted", now - 90 * hours, "D")
+    scored("nurture", now - 900 * hours, "C")
+    scored("rescored", now - 100 * hours, "A")
+    scored("rescored", now - 1 * hours, "A")  # the latest score's deadline counts
+    scored("demoted", now - 100 * hours, "A")
+    scored("demoted", now - 90 * hours, "D")
+    # sent in 30 h after it arrived: its clock ran from its arrival, 54 h ago
+    scored("sent-late", now - 24 * hours, "A", created_at=(now - 54 * hours).isoformat())
 
     late = overdue(store, now=now)
 
-    assert [lead.lead_id for lead in late] == ["late-b", "late-a"]
-    assert [lead.hours_overdue for lead in late] == [pytest.approx(32), pytest.approx(24)]
-    assert late[1].due_at == now - 24 * hours
-    assert (late[1].grade, late[1].client) == ("A", "crm")
+    assert [lead.lead_id for lead in late] == ["late-b", "sent-late", "late-a"]
+    assert [lead.hours_overdue for lead in late] == [
+        pytest.approx(32), pytest.approx(30), pytest.approx(24),
+    ]  # fmt: skip
+    assert late[2].due_at == now - 24 * hours
+    assert (late[2].grade, late[2].client) == ("A", "crm")

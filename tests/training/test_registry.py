@@ -124,6 +124,23 @@ def test_loading_an_unknown_alias_says_so(settings, first):
         load_model("models:/leadgrade@nope", settings.mlflow_uri)
 
 
+def test_a_registry_model_loads_from_the_configured_store_not_mlflows_global_one(
+    settings, first, tmp_path
+):
+    # `leadgrade serve` sets no MLflow environment: the registry it was configured with
+    # must be the one the model is downloaded from.
+    tracking, registry = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    mlflow.set_registry_uri(f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    try:
+        loaded = load_model("models:/leadgrade/1", settings.mlflow_uri)
+    finally:
+        mlflow.set_tracking_uri(tracking)
+        mlflow.set_registry_uri(registry)
+    assert loaded.info.version == "1"
+    assert loaded.scorer.score_records([{"lead_id": "x"}])[0]["lead_id"] == "x"
+
+
 def test_the_gate_reproduces_training_on_a_holdout_logged_without_contacts(settings, data):
     leads = pd.read_csv(data, dtype=str, keep_default_na=False)
     # Contacts typed into free text, often enough that the model learns them as categories.
