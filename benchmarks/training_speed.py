@@ -1,6 +1,6 @@
 """Training at scale: wall time, peak memory and the share of LightGBM's own boosting.
 
-Each size runs ``leadgrade train``'s own path (:func:`training.run.train_and_register`:
+Each size runs ``leadgrade train``'s own path (:func:`training.from_file.train_from_file`:
 reading, validation, transform, leakage audit, baseline, report, plots, MLflow logging)
 in a fresh process on demo leads, so its peak RSS is that run's alone. Inside it,
 ``lightgbm.train`` is timed: whatever is not boosting is the pipeline around it. Writes
@@ -30,9 +30,9 @@ def run_once(rows: int, home: Path) -> dict[str, Any]:
     """Train on ``rows`` demo leads in this process; the timings as a dict."""
     import lightgbm
     from mlflow import MlflowClient
-    from training.run import train_and_register
 
     from training.demo_data import generate_leads
+    from training.from_file import train_from_file
     from training.settings import TrainSettings
 
     data = home / "leads.parquet"
@@ -49,7 +49,7 @@ def run_once(rows: int, home: Path) -> dict[str, Any]:
 
     lightgbm.train = timed_train
     start = time.perf_counter()
-    registered = train_and_register(data, None, settings=TrainSettings(home=home))
+    registered = train_from_file(data, None, settings=TrainSettings(home=home))
     wall = time.perf_counter() - start
     settings = TrainSettings(home=home)
     run = MlflowClient(tracking_uri=settings.mlflow_uri).get_run(registered.run_id)

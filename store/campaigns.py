@@ -24,12 +24,13 @@ MIN_REASONED_LOSSES = 10
 MIN_REASON_COUNT = 5
 Z_FLAG = 2.58
 MIN_LEADS_TO_DOUBLE_DOWN = 30
+Z_WIN = 1.96  # one campaign's win rate against the rest: one test per campaign
 METHOD = (
     f"A loss reason is flagged for a campaign with at least {MIN_REASONED_LOSSES} losses "
     f"with a reason, {MIN_REASON_COUNT} or more of them for this reason, whose share is "
     f"above that of all other campaigns by a one-sided two-proportion z-test, z >= {Z_FLAG}. "
-    f"Double down: at least {MIN_LEADS_TO_DOUBLE_DOWN} leads, win rate and A/B share both "
-    "above the average of all campaigns."
+    f"Double down: at least {MIN_LEADS_TO_DOUBLE_DOWN} leads, an A/B share above the "
+    f"average and a win rate above the other campaigns' by the same test, z >= {Z_WIN}."
 )
 R = CanonicalReason
 CHANGES: dict[str, tuple[str, str]] = {
@@ -184,9 +185,13 @@ def _with_re_engagement(
     return change
 
 
-def _win_rate(leads: list[LeadFacts]) -> float | None:
+def _won_and_worked(leads: list[LeadFacts]) -> tuple[int, int]:
     won = sum(1 for lead in leads if lead.won)
-    worked = won + sum(1 for lead in leads if lead.lost)
+    return won, won + sum(1 for lead in leads if lead.lost)
+
+
+def _win_rate(leads: list[LeadFacts]) -> float | None:
+    won, worked = _won_and_worked(leads)
     return won / worked if worked else None
 
 
@@ -200,11 +205,16 @@ def _double_down(
     """Campaigns with enough leads whose win rate and A/B share both beat the average."""
     if win is None or share is None:
         return []
+    worked = {name: _won_and_worked(leads) for name, leads in by_campaign.items()}
+    total_won, total_worked = (sum(v[i] for v in worked.values()) for i in (0, 1))
     found = []
     for name, leads in sorted(by_campaign.items()):
-        rate, good = _win_rate(leads), _share_a_or_b(leads)
-        enough = len(leads) >= MIN_LEADS_TO_DOUBLE_DOWN
-        if enough and rate is not None and good is not None and rate > win and good > share:
+        (won, n), good = worked[name], _share_a_or_b(leads)
+        rest = total_worked - n
+        if len(leads) < MIN_LEADS_TO_DOUBLE_DOWN or not n or not rest or good is None:
+            continue
+        if good > share and _z(won, n, total_won - won, rest) >= Z_WIN:
+            rate = won / n
             found.append(
                 DoubleDown(campaign=name, leads=len(leads), win_rate=rate, share_a_or_b=good)
             )
