@@ -7,7 +7,7 @@ from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, RowMapping, select, text
+from sqlalchemy import Engine, RowMapping, and_, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
 from features.reasons import CanonicalReason
@@ -29,6 +29,8 @@ from store.models import (
     OutcomeRecord,
     ScoreRecord,
     as_utc,
+    make_cursor,
+    read_cursor,
 )
 from store.schema import Lead, OutcomeEvent, Score
 from store.writer import GroupWriter
@@ -188,16 +190,35 @@ class LeadStore:
             raise IdempotencyConflict(key, event_id=stored["id"])
         return records.receipt(stored["id"], dict(stored), replayed=True)
 
-    def lead_history(self, lead_id: str) -> LeadHistory:
-        """Every score (newest first, with reasons) and every outcome event (newest first)."""
+    def lead_history(
+        self, lead_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> LeadHistory:
+        """Scores newest first (``limit`` of them after ``cursor``, with the cursor of the next
+        page), the newest score and the newest explained one, and every outcome event."""
+        after = None if cursor is None else read_cursor(cursor)
         with read_transaction(self._engine) as conn:
             lead = conn.execute(select(Lead).where(Lead.lead_id == lead_id)).mappings().first()
             if lead is None:
                 raise LeadNotFound(lead_id, "it has no history")
-            scores = conn.execute(
+            newest = (Score.scored_at.desc(), Score.id.desc())
+            query = select(Score).where(Score.lead_id == lead_id).order_by(*newest)
+            if after is not None:
+                at, score_id = after
+                query = query.where(
+                    or_(Score.scored_at < at, and_(Score.scored_at == at, Score.id < score_id))
+                )
+            page = [
+                _score_record(s)
+                for s in conn.execute(query.limit(None if limit is None else limit + 1)).mappings()
+            ]
+            more = limit is not None and len(page) > limit
+            page = page[:limit] if limit is not None else page
+            latest = conn.execute(_newest(lead_id)).mappings()
+            explained = conn.execute(
                 select(Score)
-                .where(Score.lead_id == lead_id)
-                .order_by(Score.scored_at.desc(), Score.id.desc())
+                .where(Score.lead_id == lead_id, Score.reasons.is_not(None))
+                .order_by(*newest)
+                .limit(1)
             ).mappings()
             outcomes = conn.execute(
                 select(OutcomeEvent)
@@ -211,9 +232,21 @@ class LeadStore:
             return LeadHistory(
                 lead_id=lead_id,
                 first_scored_at=lead["first_scored_at"],
-                scores=[_score_record(s) for s in scores],
+                scores=page,
                 outcomes=[_outcome_record(o) for o in outcomes],
+                newest_score=_score_record(next(iter(latest))),
+                newest_explained=next((_score_record(e) for e in explained), None),
+                next_cursor=make_cursor(page[-1]) if more else None,
             )
+
+
+def _newest(lead_id: str) -> Any:
+    return (
+        select(Score)
+        .where(Score.lead_id == lead_id)
+        .order_by(Score.scored_at.desc(), Score.id.desc())
+        .limit(1)
+    )
 
 
 def _now() -> datetime:
