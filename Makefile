@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CLIENTS_VENV := $(VENV)/clients
 TS := clients/typescript
 
-.PHONY: help run install install-dev client-tools train serve promote demo-data openapi test lint format fuzz bench bench-full wrk bench-quality clean
+.PHONY: help run install install-dev install-spark client-tools train serve promote demo-data openapi test lint format fuzz bench bench-full bench-batch wrk bench-quality clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -23,14 +23,22 @@ $(UV):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Bytecode compiled at install: a service start then reads .pyc instead of compiling sources.
 $(VENV)/.runtime: requirements.lock pyproject.toml | $(UV)
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 
 $(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
 	$(UV) pip install --quiet --python $(BIN)/python -r requirements-dev.lock
 	@touch $@
+
+# pyspark is a ~450 MB source archive: installed once per environment, for the Spark tests.
+$(VENV)/.spark: requirements-spark.lock $(VENV)/.runtime
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements-spark.lock
+	@touch $@
+
+install-spark: $(VENV)/.spark ## Also install pyspark (leadgrade score --engine spark)
 
 install: $(VENV)/.runtime ## Create .venv and install the locked runtime dependencies
 
@@ -65,7 +73,7 @@ serve: install ## Serve the champion model on 127.0.0.1:8000
 openapi: install ## Rewrite docs/openapi.json after an API change (a test fails until you do)
 	$(LG) openapi --out docs/openapi.json
 
-test: install-dev client-tools ## Run the whole test suite (trains small real models, starts real servers)
+test: install-dev install-spark client-tools ## Run the whole test suite (trains small real models, starts real servers)
 	$(BIN)/pytest
 
 lint: install-dev ## ruff (lint and format check) and mypy
@@ -76,6 +84,9 @@ lint: install-dev ## ruff (lint and format check) and mypy
 format: install-dev ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+bench-batch: install-dev install-spark ## Batch scoring vs bare Booster.predict, peak memory, Spark; in docs/benchmarks.md
+	$(BIN)/python -m benchmarks.batch_speed
 
 fuzz: install-dev ## schemathesis on a live server with keys: every operation, 100+ cases, all checks
 	$(BIN)/python -m benchmarks.fuzz

@@ -21,6 +21,12 @@ from training.demo_data import generate_leads
 from training.pipeline import train_scorer
 
 ROWS = 100_000
+NOTE = (
+    "Target (issue 9): grade and route at ≥ 0.70 of bare predict. Not met in this run: the loss"
+    "-reason booster (multiclass, asked about every C/D lead) and the per-lead route objects co"
+    "st more than the grade booster; the end-to-end figure is dominated by reading and encoding"
+    " the CSV in Python. The machine was shared (see the load average)."
+)
 
 
 def rate(rows: int, fn: object) -> float:
@@ -102,8 +108,9 @@ def main() -> None:
         f"| {n} rows (CSV) | {v:,.0f} MiB |" for n, v in rss.items()
     )
     body = (
-        f"{preamble()}\n\n{ROWS:,} demo leads, a model trained on 6,000. {table}\n\n"
-        f"Peak memory of `leadgrade score` (chunks of 50,000 rows, a fresh process each):\n\n"
+        f"{preamble()}\n\n{ROWS:,} demo leads, a model trained on 6,000.\n\n{table}\n\n"
+        f"{NOTE}\n\nPeak memory of `leadgrade score` "
+        "(chunks of 50,000 rows, a fresh process each):\n\n"
         f"{memory}\n\nSpark local mode (`--engine spark`, `local[2]`, 100k rows): {spark}\n"
     )
     write_section("batch", "Batch scoring", body)

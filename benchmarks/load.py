@@ -102,7 +102,8 @@ def wrk(url: str, body: Path, connections: int, seconds: float, workdir: Path) -
         raise RuntimeError("wrk is not installed: run `make bench` (it installs wrk)")
     script = workdir / "post.lua"
     script.write_text(_LUA)
-    argv = [binary, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(script)]
+    argv = [binary, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "30s", "--latency"]
+    argv += ["-s", str(script)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [*argv, url],

@@ -109,7 +109,12 @@ class LeadScorer:
             {**{k: v for k, v in r.items() if k != "route"}, **r["route"]}
             for r in self._results(ids, X)
         ]
-        return pd.DataFrame(rows, columns=[*_RESULT_COLUMNS])
+        out = pd.DataFrame(rows, columns=[*_RESULT_COLUMNS])
+        # Text columns with gaps stay objects holding None: Spark's conversion of pandas'
+        # string dtype would turn a missing track into the text "nan".
+        for column in ("track", "re_engage_on"):
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
+        return out
 
     def _results(self, ids: list[str], X: np.ndarray, on: date | None = None) -> list[LeadScore]:
         p = self.probabilities(X)

@@ -16,6 +16,10 @@ RESULT_TYPE = (
 )
 
 
+# Output columns that are null for some leads (a sales lead has no nurture track).
+GAPPY_TEXT = ("track", "re_engage_on")
+
+
 class SparkUnavailable(LeadgradeError):
     code = "spark_unavailable"
 
@@ -27,6 +31,7 @@ def score_with_spark(
     try:
         import mlflow
         from pyspark.sql import SparkSession
+        from pyspark.sql.functions import col, lit, struct, when
     except ImportError as exc:
         raise SparkUnavailable(
             f"pyspark is not installed ({exc}): pip install 'leadgrade[spark]'"
@@ -39,7 +44,14 @@ def score_with_spark(
     try:
         leads = read_leads(spark, source)
         udf = mlflow.pyfunc.spark_udf(spark, uri, result_type=RESULT_TYPE, env_manager="local")
-        scored = leads.withColumn("scored", udf(*leads.columns)).select("scored.*")
+        # A struct passes the columns by name: the model picks its fields, ignores the rest.
+        scored = leads.withColumn("scored", udf(struct(*leads.columns))).select("scored.*")
+        for name in GAPPY_TEXT:
+            # pyspark 4.3 does not fully support pandas 3: a missing text value of the
+            # model's output arrives as the text "None" (or "nan"); it is a null.
+            scored = scored.withColumn(
+                name, when(col(name).isin("None", "nan"), lit(None)).otherwise(col(name))
+            )
         writer = scored.write.mode("overwrite")
         if output.suffix.lower() == ".csv":
             writer.option("header", True).csv(str(output))

@@ -35,9 +35,22 @@ from serving.routes.sign_in import install_sign_in
 from serving.settings import ServeSettings
 from serving.storing import keep_retention, open_store, start_probe
 from serving.webhooks import send_forever, start_sender
+from store import LeadStore
 
 # The API's version in /openapi.json: 0.2 split batches off /v1/leads/score (see README, API).
 API_VERSION = "0.2.0"
+
+
+async def _open_store_and_model(settings: ServeSettings, source: ModelSource) -> LeadStore:
+    """The store (migrated) once the model is loaded too: both run side by side, so start-up
+    waits for the slower of the two, not for both in turn."""
+    opening = asyncio.ensure_future(anyio.to_thread.run_sync(open_store, settings))
+    try:
+        await source.start()
+    except BaseException:
+        await asyncio.gather(opening, return_exceptions=True)
+        raise
+    return await opening
 
 
 def create_app(settings: ServeSettings | None = None) -> FastAPI:
@@ -48,10 +61,9 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         warn_if_open(settings)
-        store = await anyio.to_thread.run_sync(open_store, settings)
+        store = await _open_store_and_model(settings, source)
         app.state.store = store
         probe = start_probe(store, settings.store_probe_seconds)
-        await source.start()
         tasks = []
         if settings.model_poll_seconds > 0:
             tasks.append(asyncio.create_task(source.watch(settings.model_poll_seconds)))

@@ -202,9 +202,11 @@ def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [op for path in document.get("paths", {}).values() for op in path.values()]
 
 
-def document_text(spec: LeadSpec) -> str:
-    """The document a service serving a model of ``spec`` answers, as committed JSON text."""
-    from serving.app import create_app
+def document_text(app: FastAPI, spec: LeadSpec) -> str:
+    """The document ``app`` answers when it serves a model of ``spec``, as committed JSON text.
 
-    document = contract_document(create_app(), spec)
+    The caller builds the app (``serving.app.create_app``), so that this module, which the
+    app imports, does not import the app back.
+    """
+    document = contract_document(app, spec)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -63,6 +63,12 @@ class ServeSettings(RegistrySettings, StoreSettings):
     )
     drift_warning: float = Field(default=0.1, gt=0, description="PSI from which drift is a warning")
     drift_alarm: float = Field(default=0.25, gt=0, description="PSI from which drift is an alarm")
+    holding_days: int = Field(
+        default=90, ge=1, le=3650, description="window of scorings whose outcomes are checked"
+    )
+    holding_min_per_grade: int = Field(
+        default=30, ge=1, description="closed A and D leads needed before grades are judged"
+    )
     migrate_on_start: bool = Field(
         default=True, description="apply the lead store's migrations when the service starts"
     )

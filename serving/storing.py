@@ -20,7 +20,7 @@ from pydantic import Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from features.reasons import CanonicalReason
-from serving.errors import StoreUnavailable
+from serving.errors import InvalidRequest, StoreUnavailable
 from serving.model_source import ModelSource
 from serving.settings import ServeSettings
 from store import LeadHistory, LeadStore, OutcomeIn, OutcomeReceipt, OutcomeRecord
@@ -133,14 +133,21 @@ class LeadOut(LeadHistory):
     )
 
 
-def lead_view(store: LeadStore, lead_id: str) -> LeadOut:
-    """Everything the store knows about a lead; 404 (lead_not_found) if never scored."""
-    with store_errors("reading the lead", "it cannot be shown"):
-        history = store.lead_history(lead_id)
-    explained = next((s for s in history.scores if s.reasons is not None), None)
+def lead_view(
+    store: LeadStore, lead_id: str, *, limit: int | None = None, cursor: str | None = None
+) -> LeadOut:
+    """A page of what the store knows about a lead; 404 (lead_not_found) if never scored."""
+    try:
+        with store_errors("reading the lead", "it cannot be shown"):
+            history = store.lead_history(lead_id, limit=limit, cursor=cursor)
+    except ValueError as exc:
+        raise InvalidRequest(f"cursor: {exc}", field="cursor") from exc
+    explained = history.newest_explained
     return LeadOut(
-        **dict(history),
-        latest_score=history.scores[0],
+        **history.model_dump(),
+        newest_score=history.newest_score,
+        newest_explained=explained,
+        latest_score=history.newest_score,
         latest_reasons=None if explained is None else explained.reasons,
         latest_outcome=history.outcomes[0] if history.outcomes else None,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal, get_args
 
@@ -136,5 +137,26 @@ class LeadHistory(BaseModel):
 
     lead_id: str
     first_scored_at: datetime
-    scores: list[ScoreRecord]
-    outcomes: list[OutcomeRecord]
+    scores: list[ScoreRecord] = Field(description="newest first: one page of them")
+    outcomes: list[OutcomeRecord] = Field(description="every outcome and stage, newest first")
+    newest_score: ScoreRecord = Field(exclude=True)
+    newest_explained: ScoreRecord | None = Field(default=None, exclude=True)
+    next_cursor: str | None = Field(
+        default=None, description="pass as ?cursor= for the next page of scores; null: no more"
+    )
+
+
+def make_cursor(score: ScoreRecord) -> str:
+    """An opaque position in a lead's scores: after this one (newest first)."""
+    text = f"{score.scored_at.isoformat()}|{score.score_id}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def read_cursor(cursor: str) -> tuple[datetime, int]:
+    """The position a cursor names; ValueError for anything this service did not hand out."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, score_id = text.split("|")
+        return as_utc(datetime.fromisoformat(at)), int(score_id)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("not a cursor of this service: use next_cursor as given") from exc

@@ -7,13 +7,12 @@ from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, RowMapping, bindparam, insert, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, RowMapping, and_, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
 from features.reasons import CanonicalReason
 from features.spec import LeadSpec
-from store import events, records
+from store import events, records, writes
 from store.engine import (
     StoreTimeouts,
     create_store_engine,
@@ -30,6 +29,8 @@ from store.models import (
     OutcomeRecord,
     ScoreRecord,
     as_utc,
+    make_cursor,
+    read_cursor,
 )
 from store.schema import Lead, OutcomeEvent, Score
 from store.writer import GroupWriter
@@ -135,7 +136,7 @@ class LeadStore:
             return done
         created = records.created_times(spec, leads, results)
         raised = events.routed_rows(rows, self.webhook_targets)
-        return self._writer.submit(_write_scores, (rows, created, raised), size=len(rows))
+        return self._writer.submit(writes.write_scores, (rows, created, raised), size=len(rows))
 
     def record_outcome(
         self,
@@ -161,7 +162,7 @@ class LeadStore:
             recorded_at=_now(),
         )
         try:
-            event_id = self._writer.write(_write_outcomes, row)
+            event_id = self._writer.write(writes.write_outcomes, row)
         except IntegrityError:
             # The unique (client, key) constraint, not a prior read, decides who was first:
             # a concurrent duplicate waits for the winner's commit and then fails here.
@@ -189,16 +190,35 @@ class LeadStore:
             raise IdempotencyConflict(key, event_id=stored["id"])
         return records.receipt(stored["id"], dict(stored), replayed=True)
 
-    def lead_history(self, lead_id: str) -> LeadHistory:
-        """Every score (newest first, with reasons) and every outcome event (newest first)."""
+    def lead_history(
+        self, lead_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> LeadHistory:
+        """Scores newest first (``limit`` of them after ``cursor``, with the cursor of the next
+        page), the newest score and the newest explained one, and every outcome event."""
+        after = None if cursor is None else read_cursor(cursor)
         with read_transaction(self._engine) as conn:
             lead = conn.execute(select(Lead).where(Lead.lead_id == lead_id)).mappings().first()
             if lead is None:
                 raise LeadNotFound(lead_id, "it has no history")
-            scores = conn.execute(
+            newest = (Score.scored_at.desc(), Score.id.desc())
+            query = select(Score).where(Score.lead_id == lead_id).order_by(*newest)
+            if after is not None:
+                at, score_id = after
+                query = query.where(
+                    or_(Score.scored_at < at, and_(Score.scored_at == at, Score.id < score_id))
+                )
+            page = [
+                _score_record(s)
+                for s in conn.execute(query.limit(None if limit is None else limit + 1)).mappings()
+            ]
+            more = limit is not None and len(page) > limit
+            page = page[:limit] if limit is not None else page
+            latest = conn.execute(_newest(lead_id)).mappings()
+            explained = conn.execute(
                 select(Score)
-                .where(Score.lead_id == lead_id)
-                .order_by(Score.scored_at.desc(), Score.id.desc())
+                .where(Score.lead_id == lead_id, Score.reasons.is_not(None))
+                .order_by(*newest)
+                .limit(1)
             ).mappings()
             outcomes = conn.execute(
                 select(OutcomeEvent)
@@ -212,91 +232,21 @@ class LeadStore:
             return LeadHistory(
                 lead_id=lead_id,
                 first_scored_at=lead["first_scored_at"],
-                scores=[_score_record(s) for s in scores],
+                scores=page,
                 outcomes=[_outcome_record(o) for o in outcomes],
+                newest_score=_score_record(next(iter(latest))),
+                newest_explained=next((_score_record(e) for e in explained), None),
+                next_cursor=make_cursor(page[-1]) if more else None,
             )
 
 
-def _write_outcomes(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert outcome events of leads that were scored; their ids."""
-    lead_ids = {row["lead_id"] for row in rows}
-    known = set(conn.scalars(select(Lead.lead_id).where(Lead.lead_id.in_(lead_ids))))
-    for row in rows:
-        if row["lead_id"] not in known:
-            raise LeadNotFound(row["lead_id"])
-    insert_events = insert(OutcomeEvent).returning(OutcomeEvent.id, sort_by_parameter_order=True)
-    return list(conn.execute(insert_events, list(rows)).scalars())
-
-
-# The score rows of one request, when the CRM says each of its leads was created, and the
-# webhook events they raise (written in the same transaction: a stored score has them).
-_ScoreItem = tuple[list[dict[str, Any]], Mapping[str, datetime | None], list[dict[str, Any]]]
-
-
-def _write_scores(conn: Connection, items: Sequence[_ScoreItem]) -> list[None]:
-    """Append the score rows of several requests together (see :func:`_append_scores`)."""
-    created: dict[str, datetime | None] = {}
-    for _, times, _ in items:
-        for lead_id, at in times.items():
-            created.setdefault(lead_id, at)
-    _append_scores(conn, [row for rows, _, _ in items for row in rows], created)
-    events.add_events(conn, [event for _, _, raised in items for event in raised])
-    return [None] * len(items)
-
-
-def _append_scores(
-    conn: Connection, rows: list[dict[str, Any]], created: Mapping[str, datetime | None]
-) -> None:
-    """Insert the scores, creating leads seen for the first time, and move the pointers."""
-    # Leads in one order in every transaction, so that two batches with the same leads
-    # wait for each other on PostgreSQL instead of deadlocking.
-    lead_ids = sorted({row["lead_id"] for row in rows})
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    # A lead another transaction is creating right now is no error: its row stands, and the
-    # pointer updates below decide which score is first.
-    insert_leads = dialect.insert(Lead).on_conflict_do_nothing(index_elements=[Lead.lead_id])
-    first_seen: dict[str, datetime] = {}
-    for row in rows:
-        first_seen.setdefault(row["lead_id"], row["scored_at"])
-    conn.execute(
-        insert_leads,
-        [
-            {
-                "lead_id": i,
-                "created_at": created.get(i),
-                "first_scored_at": first_seen[i],
-                "latest_scored_at": first_seen[i],
-            }
-            for i in lead_ids
-        ],
+def _newest(lead_id: str) -> Any:
+    return (
+        select(Score)
+        .where(Score.lead_id == lead_id)
+        .order_by(Score.scored_at.desc(), Score.id.desc())
+        .limit(1)
     )
-    insert_scores = insert(Score).returning(Score.id, sort_by_parameter_order=True)
-    score_ids = conn.execute(insert_scores, rows).scalars()
-    pointers = [
-        {"lid": row["lead_id"], "sid": score_id, "at": row["scored_at"]}
-        for row, score_id in zip(rows, score_ids, strict=True)
-    ]
-    pointers.sort(key=lambda p: str(p["lid"]))  # stable: a lead's scores keep their order
-    conn.execute(_MOVE_FIRST, pointers)
-    conn.execute(_MOVE_LATEST, pointers)
-
-
-# A new score becomes the lead's first if none is earlier, and its latest if none is later
-# (on a tie, the one stored last). Being conditional, the updates stay right when
-# concurrent transactions score the same lead: PostgreSQL re-checks the condition on the
-# row as committed by the other transaction.
-_MOVE_FIRST = (
-    update(Lead)
-    .where(Lead.lead_id == bindparam("lid"))
-    .where(or_(Lead.first_score_id.is_(None), Lead.first_scored_at > bindparam("at")))
-    .values(first_score_id=bindparam("sid"), first_scored_at=bindparam("at"))
-)
-_MOVE_LATEST = (
-    update(Lead)
-    .where(Lead.lead_id == bindparam("lid"))
-    .where(or_(Lead.latest_score_id.is_(None), Lead.latest_scored_at <= bindparam("at")))
-    .values(latest_score_id=bindparam("sid"), latest_scored_at=bindparam("at"))
-)
 
 
 def _now() -> datetime:

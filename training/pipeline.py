@@ -27,6 +27,7 @@ from training.checks import (
     check_split_labels,
     outcome_timing_warnings,
 )
+from training.choice import announce, compare_on_validation, headline
 from training.evaluate import Evaluation, evaluate
 from training.fit import DEFAULT_PARAMS, fit_baseline, fit_booster, importance_by_field
 from training.labels import Labels, make_labels
@@ -86,10 +87,7 @@ def train_scorer(
     progress(f"{split.method} split: {split.summary()}")
     parts = {"training": split.train, "validation": split.valid, "holdout": split.holdout}
     check_split_labels(labels.y, parts, split.method)
-    moving = win_rate_warnings(labels.y, parts)
-    for line in moving:
-        progress(f"warning: {line}")
-    warnings += moving
+    warnings += announce(win_rate_warnings(labels.y, parts), progress)
 
     transformer = LeadTransformer(spec).fit(labels.frame.iloc[split.train])
     X = transformer.transform(labels.frame)
@@ -146,13 +144,20 @@ def train_scorer(
         loss_reasons=loss_reasons.model,
     )
     p_model = scorer.probabilities(X[split.holdout])
-    p_base, base_grades = _baseline(X, labels, split, transformer, spec)
+    p_base, base_grades, base_valid = _baseline(X, labels, split, transformer, spec)
+    choice = compare_on_validation(
+        np.asarray(booster.predict(X[split.valid], raw_score=True)),
+        base_valid,
+        labels.y[split.valid],
+    )
+    progress(choice.summary())
+    warnings += announce(choice.warnings(), progress)
     y_hold = labels.y[split.holdout]
     evaluations = {
         "model": evaluate(y_hold, p_model, grades.assign(p_model)),
         "baseline": evaluate(y_hold, p_base, base_grades),
     }
-    progress(_headline(evaluations))
+    progress(headline(evaluations))
     scorer.card = _card(
         model_name,
         spec,
@@ -167,6 +172,7 @@ def train_scorer(
         booster.best_iteration,
     ).model_copy(update={"warnings": warnings})
     scorer.card.split["win_rates"] = win_rates(labels.y, parts)
+    scorer.card.evaluation["choice"] = choice.as_dict()
     holdout_frame = labels.frame.iloc[split.holdout]
     scorer.card.reference = reference_distributions(100 * p_model, holdout_frame, importance)
     scorer.card = with_loss_reasons(scorer.card, loss_reasons)
@@ -214,8 +220,9 @@ def _grade_policy(spec: LeadSpec, p_valid: np.ndarray) -> GradePolicy:
 
 def _baseline(
     X: np.ndarray, labels: Labels, split: Split, transformer: LeadTransformer, spec: LeadSpec
-) -> tuple[np.ndarray, np.ndarray]:
-    """Calibrated baseline probabilities and grades on the holdout, chosen like the model's."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Calibrated baseline probabilities and grades on the holdout, chosen like the model's,
+    and its raw validation scores (for the comparison with LightGBM)."""
     base = fit_baseline(
         X[split.train],
         labels.y[split.train],
@@ -227,15 +234,7 @@ def _baseline(
     )
     grades = _grade_policy(spec, calibrator.predict(base.decision_function(X[split.valid])))
     p = calibrator.predict(base.decision_function(X[split.holdout]))
-    return p, grades.assign(p)
-
-
-def _headline(evaluations: dict[str, Evaluation]) -> str:
-    m, b = evaluations["model"], evaluations["baseline"]
-    return (
-        f"holdout ROC-AUC {m.roc_auc:.3f} (baseline {b.roc_auc:.3f}), "
-        f"Brier {m.brier:.4f} (baseline {b.brier:.4f}), ECE {m.ece:.3f}"
-    )
+    return p, grades.assign(p), np.asarray(base.decision_function(X[split.valid]))
 
 
 def _placeholder_card() -> ModelCard:

@@ -15,7 +15,7 @@ The rule was chosen by measurement, not assumed: of six variants (no refit, cali
 all or the newest half of the validation leads; refit, calibrated in-sample on all or the
 newest half; refit, calibrated out-of-sample on all or the newest half) it had the lowest
 holdout Brier and the smallest worst-case ECE over six seeds of the drifting demo, and the
-lowest Brier on the steady demo. The numbers are in docs/quality.md.
+lowest Brier on the steady demo. The numbers are in docs/calibration.md.
 """
 
 from __future__ import annotations

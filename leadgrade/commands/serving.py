@@ -125,10 +125,11 @@ def openapi(
 ) -> None:
     """Write the API's OpenAPI document for a spec's leads (what `make openapi` commits)."""
     from features.spec import demo_spec, load_spec
+    from serving.app import create_app
     from serving.openapi import document_text
 
     try:
-        text = document_text(load_spec(spec) if spec else demo_spec())
+        text = document_text(create_app(), load_spec(spec) if spec else demo_spec())
     except LeadgradeError as exc:
         raise fail(exc) from exc
     if str(out) == "-":

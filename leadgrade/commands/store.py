@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -70,6 +71,81 @@ def db_upgrade() -> None:
         first = str(exc).splitlines()[0]
         raise fail_with(f"cannot migrate the lead store at {shown}: {first}") from exc
     console.print(f"lead store at {escape(shown)} is up to date")
+
+
+@db_app.command("backup")
+def db_backup(
+    to: Annotated[Path, typer.Option("--to", help="New file for the copy")],
+) -> None:
+    """A consistent copy of the SQLite store, safe while the service runs (online backup)."""
+    from store.backup import backup_sqlite
+
+    path = _sqlite_file()
+    try:
+        backup_sqlite(path, to)
+    except (LeadgradeError, OSError, sqlite3.Error) as exc:
+        raise fail_with(f"cannot back up {path}: {_message(exc)}") from exc
+    console.print(f"backed up {escape(str(path))} to {escape(str(to))}")
+
+
+@db_app.command("restore")
+def db_restore(
+    source: Annotated[Path, typer.Option("--from", help="A file made by db backup")],
+) -> None:
+    """Copy a backup over the SQLite store (stop the service first)."""
+    from store.backup import restore_sqlite
+    from store.ledger import StoreLedger
+    from store.settings import StoreSettings
+
+    path = _sqlite_file()
+    try:
+        restore_sqlite(source, path)
+    except (LeadgradeError, OSError, sqlite3.Error) as exc:
+        raise fail_with(f"cannot restore {path}: {_message(exc)}") from exc
+    settings = StoreSettings()
+    StoreLedger(settings.resolved_store_ledger).remember(settings.shown_database_url)
+    console.print(f"restored {escape(str(path))} from {escape(str(source))}")
+
+
+@db_app.command("copy")
+def db_copy(
+    to: Annotated[str, typer.Option("--to", help="The empty target store's URL")],
+) -> None:
+    """Copy the whole store to another one (SQLite to PostgreSQL), counts checked."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from store import LeadStore
+    from store.backup import copy_store
+    from store.engine import shown_url
+
+    url, shown = _store_url()
+    source, target = LeadStore(url), LeadStore(to)
+    try:
+        counts = copy_store(source.engine, target)
+    except (ValueError, SQLAlchemyError) as exc:
+        raise fail_with(f"cannot copy {shown} to {shown_url(to)}: {_message(exc)}") from exc
+    finally:
+        source.dispose()
+        target.dispose()
+    rows = ", ".join(f"{name} {count}" for name, count in counts.items())
+    console.print(f"copied {escape(shown)} to {escape(shown_url(to))}: {rows} (counts match)")
+
+
+def _sqlite_file() -> Path:
+    from store.engine import sqlite_path
+
+    url, shown = _store_url()
+    path = sqlite_path(url)
+    if path is None:
+        raise fail_with(
+            f"the store at {shown} is not SQLite: use PostgreSQL's pg_dump and pg_restore"
+        )
+    return path
+
+
+def _message(exc: Exception) -> str:
+    message = exc.message if isinstance(exc, LeadgradeError) else str(exc)
+    return message.strip().splitlines()[0] if message.strip() else type(exc).__name__
 
 
 @report_app.command("funnel")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 
 from features.request import LEAD_ID_PATTERN
 from serving.auth import CallerDep, ClientDep, require_role
@@ -106,8 +106,23 @@ def erase(
 @router.get(
     "/{lead_id}",
     response_model=LeadOut,
-    responses=error_responses({404: _NOT_SCORED, 503: "The lead store failed"}),
+    responses=error_responses(
+        {
+            404: _NOT_SCORED,
+            422: "A limit out of range, or a cursor not handed out here",
+            503: "The lead store failed",
+        }
+    ),
 )
-def get_lead(lead_id: LeadId, store: StoreDep) -> LeadOut:
-    """The lead's scores (fields as scored, grade, route, reasons) and outcomes, newest first."""
-    return lead_view(store, lead_id)
+def get_lead(
+    lead_id: LeadId,
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="scores per page")] = 100,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page")
+    ] = None,
+) -> LeadOut:
+    """The lead's scores (fields as scored, grade, route, reasons), a page at a time, newest
+    first, and its outcomes; `latest_score` and `latest_reasons` are the newest whatever
+    the page. Follow `next_cursor` (null on the last page) for older scores."""
+    return lead_view(store, lead_id, limit=limit, cursor=cursor)

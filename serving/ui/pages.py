@@ -139,6 +139,7 @@ def model_context(model: ServedModel) -> dict[str, Any]:
         "data": card.data,
         "roc_auc": metrics.get("roc_auc"),
         "baseline_auc": card.metrics.get("baseline", {}).get("roc_auc"),
+        "choice": card.evaluation.get("choice"),
         "report": report,
         **(report_charts(report) if report is not None else {}),
         "status": 200,

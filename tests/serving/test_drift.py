@@ -7,6 +7,7 @@ import pytest
 
 from features.spec import demo_spec
 from models.drift import compare, psi, reference_distributions
+from models.holding import grades_hold, wilson
 from training.demo_data import generate_leads
 
 
@@ -73,3 +74,58 @@ def test_a_shifted_sample_raises_the_alarm_and_the_gauge(drift_api):
     metrics = drift_api.get("/metrics").text
     for name in alarms:
         assert f'leadgrade_drift_psi{{compared="{name}"}}' in metrics
+
+
+CARD = [
+    {"grade": "A", "conversion": 0.6},
+    {"grade": "B", "conversion": 0.4},
+    {"grade": "C", "conversion": 0.2},
+    {"grade": "D", "conversion": 0.05},
+]
+
+
+def _closed(grade: str, wins: int, losses: int, p: float) -> list[tuple[str, float, bool]]:
+    return [(grade, p, True)] * wins + [(grade, p, False)] * losses
+
+
+def test_wilson_interval_holds_the_rate_and_narrows_with_more_leads():
+    low, high = wilson(6, 10)
+    assert low < 0.6 < high
+    wide, narrow = high - low, wilson(600, 1000)[1] - wilson(600, 1000)[0]
+    assert narrow < wide
+    assert wilson(0, 0) == (0.0, 1.0)
+
+
+def test_grades_that_still_convert_as_the_card_says_hold():
+    closed = _closed("A", 24, 16, 0.6) + _closed("D", 2, 38, 0.05)
+    assert grades_hold(closed, CARD, min_per_grade=30)["status"] == "ok"
+
+
+def test_a_leads_converting_clearly_below_the_card_raise_the_alarm():
+    closed = _closed("A", 6, 34, 0.6) + _closed("D", 2, 38, 0.05)
+    report = grades_hold(closed, CARD, min_per_grade=30)
+    assert report["status"] == "alarm"
+    a = report["grades"][0]
+    assert a["interval"][1] < a["card_conversion"]
+
+
+def test_too_few_closed_leads_are_said_so():
+    closed = _closed("A", 5, 5, 0.6) + _closed("D", 1, 9, 0.05)
+    assert grades_hold(closed, CARD, min_per_grade=30)["status"] == "too_few"
+
+
+def test_the_report_turns_to_alarm_when_a_leads_lose_and_d_leads_win(make_client):
+    api = make_client(drift_min_leads=10, holding_min_per_grade=5)
+    scored = api.post("/v1/leads/score/batch", json=_leads(300, seed=23)).json()["scores"]
+    assert api.get("/v1/reports/drift").json()["grades_hold"]["status"] == "too_few"
+    for result in scored:
+        if result["grade"] in {"A", "D"}:
+            outcome = "lost" if result["grade"] == "A" else "won"
+            url = f"/v1/leads/{result['lead_id']}/outcome"
+            assert api.post(url, json={"outcome": outcome}).status_code == 201
+
+    report = api.get("/v1/reports/drift").json()
+
+    assert report["grades_hold"]["status"] == "alarm"
+    assert report["remedy"] is not None
+    assert "leadgrade_grades_hold 0.0" in api.get("/metrics").text

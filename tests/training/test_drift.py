@@ -49,3 +49,12 @@ def test_a_steady_win_rate_gives_no_warning() -> None:
     assert win_rate_warnings(y, parts) == []
     y[2500:] = rng.random(500) < 0.4
     assert win_rate_warnings(y, parts)
+
+
+def test_the_card_says_which_model_was_chosen_on_validation(drifting: TrainingResult) -> None:
+    choice = drifting.scorer.card.evaluation["choice"]
+    assert choice["metric"] == "roc_auc"
+    assert choice["shipped"] == "lightgbm"
+    assert choice["baseline_wins"] == (choice["baseline"] > choice["lightgbm"])
+    assert 0.5 < choice["baseline"] < 1.0
+    assert 0.5 < choice["lightgbm"] < 1.0

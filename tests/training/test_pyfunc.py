@@ -112,7 +112,7 @@ def scoring_server(settings: TrainSettings, champion: str) -> Iterator[str]:
 
 
 def _wait_for_ping(
-    url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 120
+    url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 300
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -124,7 +124,9 @@ def _wait_for_ping(
         except httpx.TransportError:
             pass
         time.sleep(0.3)
-    raise AssertionError("mlflow models serve did not answer /ping in time")
+    raise AssertionError(
+        f"mlflow models serve did not answer /ping in time: {log.read_text()[-2000:]}"
+    )
 
 
 def test_mlflow_models_serve_answers_json_with_integers(scoring_server, export, expected):
