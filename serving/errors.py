@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from features.errors import DataError, LeadgradeError, SpecError
 from models.artifact import ModelFileError
 from models.registry import ModelNotFound
+from models.spark import SparkUnavailable
 from serving.keys import KeysUnavailable
 from serving.model_checks import WarmUpFailed
 from store.errors import IdempotencyConflict, LeadNotFound, StoreMissing, StoreUnwritable
@@ -108,6 +109,7 @@ STATUS: dict[type[LeadgradeError], int] = {
     ModelUnavailable: 503,
     ModelNotFound: 503,
     StoreUnavailable: 503,
+    SparkUnavailable: 503,
     StoreUnwritable: 503,
     StoreMissing: 503,
     KeysUnavailable: 503,

@@ -62,7 +62,9 @@ def create_store_engine(url: str, timeouts: StoreTimeouts | None = None) -> Engi
     path = sqlite_path(url)
     if path is not None:
         _create_owner_only(path)
-    engine = create_engine(parsed, pool_timeout=timeouts.pool, hide_parameters=True)
+    # An in-memory database is one shared connection (SingletonThreadPool): nothing to wait for.
+    pooling = {"pool_timeout": timeouts.pool} if path is not None else {}
+    engine = create_engine(parsed, hide_parameters=True, **pooling)
     busy_ms = round(timeouts.statement * 1000)
     event.listen(engine, "connect", functools.partial(_sqlite_connect, busy_ms=busy_ms))
     event.listen(engine, "begin", _sqlite_begin)

@@ -87,7 +87,11 @@ def make_sender(store: LeadStore, url: str, clock: Clock) -> WebhookSender:
 
 def score(store, spec, demo_lead, score_result, lead_id, grade, at=T0):
     store.record_scores(
-        spec, [demo_lead(lead_id)], [score_result(lead_id, grade)], client="crm", scored_at=at
+        spec,
+        [demo_lead(lead_id, created_at=None)],
+        [score_result(lead_id, grade)],
+        client="crm",
+        scored_at=at,
     )
 
 
