@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -17,8 +16,6 @@ from features.spec import LeadSpec
 from features.transform import LeadTransformer
 from features.validation import ValidationReport, validate_leads
 from models.calibration import ScoreCalibrator
-from models.card import DataSummary, ModelCard
-from models.drift import reference_distributions
 from models.policy import GradePolicy, RoutingPolicy
 from models.scorer import LeadScorer
 from training.checks import (
@@ -32,10 +29,12 @@ from training.evaluate import Evaluation, evaluate
 from training.fit import DEFAULT_PARAMS, fit_baseline, fit_booster, importance_by_field
 from training.labels import Labels, make_labels
 from training.leakage import LeakageAudit, audit_leakage, check_allowed
-from training.loss_reasons import LossReasonResult, fit_loss_reasons, with_loss_reasons
-from training.recency import ship, win_rate_warnings, win_rates
+from training.loss_reasons import LossReasonResult, fit_loss_reasons
+from training.model_card import build_card
+from training.recency import ship, win_rate_warnings
 from training.report import build_report
 from training.split import Split, split_leads
+from training.steps import Fitted, Prepared, Tested
 
 Progress = Callable[[str], None]
 LABEL_COLUMN = "__label__"
@@ -73,6 +72,41 @@ def train_scorer(
     """
     checks = checks or DataChecks()
     check_allowed(spec, checks.allow_leaky)
+    prepared = _prepare(data, spec, checks, progress)
+    fitted = _fit(prepared, spec, checks, {**DEFAULT_PARAMS, **(params or {})}, progress)
+    tested = _evaluate(prepared, fitted, spec, progress)
+    scorer = LeadScorer(
+        spec=spec,
+        transformer=fitted.transformer,
+        booster=fitted.shipped.booster,
+        calibrator=fitted.shipped.calibrator,
+        grades=fitted.grades,
+        routing=RoutingPolicy.from_spec(spec.routing),
+        card=build_card(model_name, spec, source, prepared, fitted, tested),
+        loss_reasons=fitted.loss_reasons.model,
+    )
+    labels, holdout = prepared.labels, prepared.split.holdout
+    model = tested.evaluations["model"]
+    scorer.report = build_report(scorer, fitted.X, labels.y, holdout, model, tested.p_model)
+    y_hold = labels.y[holdout]
+    holdout_frame = labels.frame.iloc[holdout].assign(**{LABEL_COLUMN: y_hold})
+    return TrainingResult(
+        scorer=scorer,
+        evaluations=tested.evaluations,
+        curves={"leadgrade": (y_hold, tested.p_model), "baseline": (y_hold, tested.p_base)},
+        holdout=holdout_frame.reset_index(drop=True),
+        validation=prepared.report,
+        importance=fitted.importance,
+        params=fitted.params,
+        leakage=fitted.leakage,
+        loss_reasons=fitted.loss_reasons,
+    )
+
+
+def _prepare(
+    data: pd.DataFrame, spec: LeadSpec, checks: DataChecks, progress: Progress
+) -> Prepared:
+    """Validate → label → split, with the minimum-data and win-rate checks."""
     validated = validate_leads(data, spec)
     for line in validated.report.lines():
         progress(f"warning: {line}")
@@ -88,107 +122,80 @@ def train_scorer(
     parts = {"training": split.train, "validation": split.valid, "holdout": split.holdout}
     check_split_labels(labels.y, parts, split.method)
     warnings += announce(win_rate_warnings(labels.y, parts), progress)
+    return Prepared(validated.report, labels, split, parts, warnings)
 
+
+def _fit(
+    prepared: Prepared,
+    spec: LeadSpec,
+    checks: DataChecks,
+    params: dict[str, Any],
+    progress: Progress,
+) -> Fitted:
+    """Transform → booster → leakage audit → loss reasons → refit, calibrate, grade."""
+    labels, split = prepared.labels, prepared.split
     transformer = LeadTransformer(spec).fit(labels.frame.iloc[split.train])
     X = transformer.transform(labels.frame)
-    merged_params = {**DEFAULT_PARAMS, **(params or {})}
+    names, categorical = transformer.feature_names_out_, transformer.categorical_indices_
     booster = fit_booster(
         X[split.train],
         labels.y[split.train],
         labels.weight[split.train],
         X[split.valid],
         labels.y[split.valid],
-        feature_names=transformer.feature_names_out_,
-        categorical=transformer.categorical_indices_,
-        params=merged_params,
+        feature_names=names,
+        categorical=categorical,
+        params=params,
     )
     progress(f"LightGBM stopped at {booster.best_iteration} trees")
     importance = importance_by_field(booster, transformer.sources_)
     leakage = _audit(labels, split, X, transformer, importance, checks, progress)
-    warnings += leakage.warnings()
+    prepared.warnings += leakage.warnings()
     loss_reasons = fit_loss_reasons(
-        X,
-        labels,
-        split,
-        spec,
-        feature_names=transformer.feature_names_out_,
-        categorical=transformer.categorical_indices_,
-        checks=checks,
+        X, labels, split, spec, feature_names=names, categorical=categorical, checks=checks
     )
     progress(loss_reasons.summary())
-    warnings += loss_reasons.warnings
+    prepared.warnings += loss_reasons.warnings
+    data = (X, labels.y, labels.weight)
     shipped = ship(
         booster,
-        (X, labels.y, labels.weight),
+        data,
         (split.train, split.valid),
-        feature_names=transformer.feature_names_out_,
-        categorical=transformer.categorical_indices_,
-        params=merged_params,
+        feature_names=names,
+        categorical=categorical,
+        params=params,
     )
     progress(
         f"refitted on training + validation leads ({shipped.trees} trees); calibrated on "
         f"the {shipped.calibration_leads} validation leads"
     )
-    calibrator = shipped.calibrator
     raw_valid = np.asarray(shipped.booster.predict(X[split.valid], raw_score=True))
-    grades = _grade_policy(spec, calibrator.predict(raw_valid))
-
-    scorer = LeadScorer(
-        spec=spec,
-        transformer=transformer,
-        booster=shipped.booster,
-        calibrator=calibrator,
-        grades=grades,
-        routing=RoutingPolicy.from_spec(spec.routing),
-        card=_placeholder_card(),
-        loss_reasons=loss_reasons.model,
+    grades = _grade_policy(spec, shipped.calibrator.predict(raw_valid))
+    return Fitted(
+        transformer, X, params, booster, shipped, grades, importance, leakage, loss_reasons
     )
-    p_model = scorer.probabilities(X[split.holdout])
-    p_base, base_grades, base_valid = _baseline(X, labels, split, transformer, spec)
+
+
+def _evaluate(prepared: Prepared, fitted: Fitted, spec: LeadSpec, progress: Progress) -> Tested:
+    """The shipped model and the baseline on the holdout; the two compared on validation."""
+    labels, split, X = prepared.labels, prepared.split, fitted.X
+    raw_hold = np.asarray(fitted.shipped.booster.predict(X[split.holdout], raw_score=True))
+    p_model = fitted.shipped.calibrator.predict(raw_hold)
+    p_base, base_grades, base_valid = _baseline(X, labels, split, fitted.transformer, spec)
     choice = compare_on_validation(
-        np.asarray(booster.predict(X[split.valid], raw_score=True)),
+        np.asarray(fitted.booster.predict(X[split.valid], raw_score=True)),
         base_valid,
         labels.y[split.valid],
     )
     progress(choice.summary())
-    warnings += announce(choice.warnings(), progress)
+    prepared.warnings += announce(choice.warnings(), progress)
     y_hold = labels.y[split.holdout]
     evaluations = {
-        "model": evaluate(y_hold, p_model, grades.assign(p_model)),
+        "model": evaluate(y_hold, p_model, fitted.grades.assign(p_model)),
         "baseline": evaluate(y_hold, p_base, base_grades),
     }
     progress(headline(evaluations))
-    scorer.card = _card(
-        model_name,
-        spec,
-        source,
-        validated.report,
-        labels,
-        split,
-        evaluations,
-        grades,
-        transformer,
-        merged_params,
-        booster.best_iteration,
-    ).model_copy(update={"warnings": warnings})
-    scorer.card.split["win_rates"] = win_rates(labels.y, parts)
-    scorer.card.evaluation["choice"] = choice.as_dict()
-    holdout_frame = labels.frame.iloc[split.holdout]
-    scorer.card.reference = reference_distributions(100 * p_model, holdout_frame, importance)
-    scorer.card = with_loss_reasons(scorer.card, loss_reasons)
-    scorer.report = build_report(scorer, X, labels.y, split.holdout, evaluations["model"], p_model)
-    holdout = labels.frame.iloc[split.holdout].assign(**{LABEL_COLUMN: y_hold})
-    return TrainingResult(
-        scorer=scorer,
-        evaluations=evaluations,
-        curves={"leadgrade": (y_hold, p_model), "baseline": (y_hold, p_base)},
-        holdout=holdout.reset_index(drop=True),
-        validation=validated.report,
-        importance=importance,
-        params=merged_params,
-        leakage=leakage,
-        loss_reasons=loss_reasons,
-    )
+    return Tested(p_model, p_base, evaluations, choice)
 
 
 def _audit(
@@ -235,61 +242,3 @@ def _baseline(
     grades = _grade_policy(spec, calibrator.predict(base.decision_function(X[split.valid])))
     p = calibrator.predict(base.decision_function(X[split.holdout]))
     return p, grades.assign(p), np.asarray(base.decision_function(X[split.valid]))
-
-
-def _placeholder_card() -> ModelCard:
-    return ModelCard(
-        name="",
-        spec_name="",
-        trained_at=datetime.now(UTC),
-        data=DataSummary(source="", rows_read=0, labeled=0, won=0, lost=0),
-        split={},
-        metrics={},
-        grade_method="",
-        grade_thresholds={},
-        features=[],
-        model_columns=[],
-        best_iteration=0,
-    )
-
-
-def _card(
-    name: str,
-    spec: LeadSpec,
-    source: str,
-    report: ValidationReport,
-    labels: Labels,
-    split: Split,
-    evaluations: dict[str, Evaluation],
-    grades: GradePolicy,
-    transformer: LeadTransformer,
-    params: dict[str, Any],
-    best_iteration: int,
-) -> ModelCard:
-    created = spec.lead.created_at
-    window = labels.frame[created] if created else None
-    return ModelCard(
-        name=name,
-        spec_name=spec.name,
-        trained_at=datetime.now(UTC),
-        data=DataSummary(
-            source=source,
-            rows_read=report.rows_read,
-            rows_rejected=report.rows_rejected,
-            labeled=len(labels.y),
-            won=labels.won,
-            lost=labels.lost,
-            excluded=labels.excluded,
-            window_start=None if window is None else window.min().to_pydatetime(),
-            window_end=None if window is None else window.max().to_pydatetime(),
-        ),
-        split=split.summary(),
-        metrics={k: e.flat_metrics() for k, e in evaluations.items()},
-        evaluation={k: e.model_dump() for k, e in evaluations.items()},
-        grade_method=grades.method,
-        grade_thresholds=dict(grades.thresholds),
-        features=spec.feature_fields,
-        model_columns=transformer.feature_names_out_,
-        params=params,
-        best_iteration=best_iteration,
-    )
