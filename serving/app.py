@@ -63,7 +63,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
         warn_if_open(settings)
         store = await _open_store_and_model(settings, source)
         app.state.store = store
-        probe = start_probe(store, settings.store_probe_seconds)
+        probe = await asyncio.to_thread(start_probe, store, settings.store_probe_seconds)
         tasks = []
         if settings.model_poll_seconds > 0:
             tasks.append(asyncio.create_task(source.watch(settings.model_poll_seconds)))

@@ -55,9 +55,14 @@ def open_store(settings: ServeSettings) -> LeadStore:
 
 
 def start_probe(store: LeadStore, interval: float) -> StoreProbe:
-    """Probe the store now and then every ``interval`` s; stale for 3 missed probes."""
+    """Probe the store now and then every ``interval`` s; stale for 3 missed probes.
+
+    The first probe runs before this returns, so that ``/ready`` knows the store's state
+    as soon as the service starts taking requests (not "not checked yet").
+    """
     store.health.max_age = 3 * interval
     probe = StoreProbe(store.engine, VERSION_TABLE, store.health, interval)
+    probe.probe_once()
     probe.start()
     return probe
 
