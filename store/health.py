@@ -125,9 +125,9 @@ class StoreProbe:
             self._health.record(True, "probe")
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        # The first probe is the caller's (before the service takes requests): wait first.
+        while not self._stop.wait(self._interval):
             self.probe_once()
-            self._stop.wait(self._interval)
 
 
 def describe(exc: Exception) -> str:
