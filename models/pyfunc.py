@@ -1,10 +1,12 @@
 """The MLflow pyfunc face of ``LeadScorer``, for MLflow's own tools.
 
-The model is logged with ``loader_module="models.pyfunc"`` and the model folder of data
-files (:mod:`models.saved`) as its data: ``mlflow.pyfunc.load_model``, ``mlflow models
-serve`` and Spark's ``mlflow.pyfunc.spark_udf`` import this module from the installed
-leadgrade package and call :func:`_load_pyfunc`. Nothing is pickled, and the artifact
-carries no code.
+The model is logged with ``loader_module="models.pyfunc"``, the model folder of data
+files (:mod:`models.saved`) as its data and a copy of the packages this module needs
+(:data:`CODE_PACKAGES`) as its code: ``mlflow.pyfunc.load_model``, ``mlflow models serve``
+and Spark's ``mlflow.pyfunc.spark_udf`` import this module from that copy (or from an
+installed leadgrade, which MLflow's copy comes before on ``sys.path``) and call
+:func:`_load_pyfunc`. Nothing is pickled. The scoring service never imports the copy: it
+reads the data folder with its own code.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from models.scorer import LeadScorer
 # The model folder inside the MLflow model's ``data/`` directory.
 DATA_FOLDER = "leadgrade"
 LOADER_MODULE = "models.pyfunc"
+# The leadgrade packages this module imports (models imports only features).
+CODE_PACKAGES = ("features", "models")
 
 
 class LeadScorerPyfunc:

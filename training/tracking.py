@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import tempfile
@@ -23,7 +24,7 @@ from features.derived import email_domain
 from features.errors import LeadgradeError
 from features.scrubbing import scrub_value
 from features.spec import LeadSpec
-from models.pyfunc import DATA_FOLDER, LOADER_MODULE
+from models.pyfunc import CODE_PACKAGES, DATA_FOLDER, LOADER_MODULE
 from models.registry import CHALLENGER
 from models.saved import save_scorer
 from models.scorer import LeadScorer
@@ -36,9 +37,9 @@ from training.plots import (
 )
 from training.settings import TrainSettings
 
-# What the pyfunc imports besides leadgrade itself, which must be installed where it loads.
+# What the pyfunc's code imports (MLflow to load it, pyarrow for pandas' text columns).
 _MODEL_REQUIREMENTS = (
-    "mlflow", "lightgbm", "scikit-learn", "numpy", "pandas", "pydantic", "scipy",
+    "mlflow", "lightgbm", "scikit-learn", "numpy", "pandas", "pyarrow", "pydantic", "scipy",
 )  # fmt: skip
 
 
@@ -113,11 +114,8 @@ def log_training(
         mlflow.log_artifact(str(holdout), "holdout")
         info = mlflow.pyfunc.log_model(
             name="model",
-            loader_module=LOADER_MODULE,
-            data_path=str(save_scorer(result.scorer, Path(tmp) / DATA_FOLDER)),
-            signature=signature(result.scorer.spec),
+            **_pyfunc_arguments(result.scorer, Path(tmp)),
             input_example=_input_example(result),
-            pip_requirements=model_requirements(),
             registered_model_name=settings.model_name,
         )
     version = str(info.registered_model_version)
@@ -158,18 +156,35 @@ def signature(spec: LeadSpec) -> ModelSignature:
 def save_pyfunc(scorer: LeadScorer, path: Path) -> Path:
     """The pyfunc as a local MLflow model folder (for Spark or ``mlflow models serve``)."""
     with tempfile.TemporaryDirectory() as tmp:
-        mlflow.pyfunc.save_model(
-            str(path),
-            loader_module=LOADER_MODULE,
-            data_path=str(save_scorer(scorer, Path(tmp) / DATA_FOLDER)),
-            signature=signature(scorer.spec),
-            pip_requirements=model_requirements(),
-        )
+        mlflow.pyfunc.save_model(str(path), **_pyfunc_arguments(scorer, Path(tmp)))
     return path
 
 
+def _pyfunc_arguments(scorer: LeadScorer, tmp: Path) -> dict[str, Any]:
+    """How the pyfunc is saved: the model folder as data, the code that reads it, pins.
+
+    ``code_paths`` copies leadgrade's ``features`` and ``models`` packages into the MLflow
+    model, so that MLflow's tools load it where leadgrade is not installed. That copy is for
+    MLflow's tools only: the service never imports it (see :func:`models.registry.load_model`).
+    """
+    return {
+        "loader_module": LOADER_MODULE,
+        "data_path": str(save_scorer(scorer, tmp / DATA_FOLDER)),
+        "code_paths": [_package_folder(name) for name in CODE_PACKAGES],
+        "signature": signature(scorer.spec),
+        "pip_requirements": model_requirements(),
+    }
+
+
+def _package_folder(name: str) -> str:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise LookupError(f"package {name!r} is not importable")
+    return str(spec.submodule_search_locations[0])
+
+
 def model_requirements() -> list[str]:
-    """The pinned packages the pyfunc needs (leadgrade itself is installed separately)."""
+    """The pinned third-party packages the pyfunc needs (the installed, locked versions)."""
     return [f"{p}=={metadata.version(p)}" for p in _MODEL_REQUIREMENTS]
 
 

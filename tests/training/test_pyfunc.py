@@ -22,6 +22,7 @@ from training.demo_data import write_demo_data
 from training.from_file import train_from_file
 from training.promote import promote
 from training.settings import TrainSettings
+from training.tracking import model_requirements
 
 OUTPUT = ["lead_id", "score", "probability", "grade", "queue", "follow_up_within_hours", "track"]
 
@@ -65,6 +66,40 @@ def test_pyfunc_scores_the_export_as_pandas_reads_it(pyfunc, export, expected):
     assert list(out.columns[: len(OUTPUT)]) == OUTPUT
     assert out["lead_id"].tolist() == frame["lead_id"].astype(str).tolist()
     pd.testing.assert_frame_equal(out, expected)
+
+
+# Run with ``python -I`` (no PYTHONPATH, no working directory on the path) after taking off
+# sys.path the folders that hold leadgrade's packages (the editable install's .pth entry).
+_LOAD_WITHOUT_LEADGRADE = """
+import importlib.util, sys
+from pathlib import Path
+sys.path = [p for p in sys.path if p and not (Path(p) / "models" / "pyfunc.py").exists()]
+leadgrade = [m for m in ("features", "models", "leadgrade") if importlib.util.find_spec(m)]
+assert not leadgrade, f"importable before loading the model: {leadgrade}"
+import mlflow, pandas as pd
+out = mlflow.pyfunc.load_model(sys.argv[1]).predict(pd.read_csv(sys.argv[2]))
+print(sys.modules["models.pyfunc"].__file__)
+out.to_csv(sys.argv[3], index=False)
+"""
+
+
+def test_pyfunc_loads_where_leadgrade_is_not_installed(settings, champion, export, expected,
+                                                       tmp_path):  # fmt: skip
+    """The model carries the code that reads it: leadgrade need not be importable."""
+    out = tmp_path / "scored.csv"
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", _LOAD_WITHOUT_LEADGRADE, champion, str(export), str(out)],
+        cwd=tmp_path, env={**os.environ, "MLFLOW_TRACKING_URI": settings.mlflow_uri},
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "/code/models/pyfunc.py" in done.stdout
+    assert out.read_text() == expected.to_csv(index=False)
+
+
+def test_model_requirements_pin_the_locked_versions():
+    lock = (Path(__file__).parents[2] / "requirements.lock").read_text().splitlines()
+    assert set(model_requirements()) <= {line.split()[0] for line in lock if "==" in line}
 
 
 def test_integer_and_float_numbers_score_the_same(pyfunc, export):
