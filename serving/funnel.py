@@ -8,9 +8,16 @@ from pydantic import BaseModel, Field
 
 from serving.errors import InvalidRequest
 from serving.model_source import ModelSource
-from serving.storing import store_errors
+from serving.storing import invalid_cursor, store_errors
 from store import LeadStore
-from store.funnel import Dimension, FunnelRow, funnel, funnel_fields, parse_dimensions
+from store.funnel import (
+    Dimension,
+    FunnelRow,
+    funnel,
+    funnel_fields,
+    funnel_page,
+    parse_dimensions,
+)
 
 DEFAULT_BY: tuple[Dimension, ...] = ("campaign",)
 
@@ -20,7 +27,10 @@ class FunnelOut(BaseModel):
     fields: dict[str, str] = Field(
         description="the lead fields read as campaign and source (from the served model's spec)"
     )
-    rows: list[FunnelRow]
+    rows: list[FunnelRow] = Field(description="one page of groups, in group order")
+    next_cursor: str | None = Field(
+        default=None, description="pass as ?cursor= for the next page; null: no more"
+    )
 
 
 def dimensions(values: Sequence[str]) -> list[Dimension]:
@@ -34,8 +44,16 @@ def dimensions(values: Sequence[str]) -> list[Dimension]:
     return found or list(DEFAULT_BY)
 
 
-def read_funnel(store: LeadStore, source: ModelSource, by: Sequence[Dimension]) -> FunnelOut:
-    """Leads, A/B share, worked, won, lost, win rate, days to outcome and loss reasons by group.
+def read_funnel(
+    store: LeadStore,
+    source: ModelSource,
+    by: Sequence[Dimension],
+    *,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> FunnelOut:
+    """Leads, A/B share, worked, won, lost, win rate, days to outcome and loss reasons by group;
+    ``limit`` groups after ``cursor`` (every group without a limit).
 
     Campaign and source are read from the fields the served model's spec has for them
     (see :func:`store.funnel.funnel_fields`); without a model, the defaults.
@@ -44,4 +62,9 @@ def read_funnel(store: LeadStore, source: ModelSource, by: Sequence[Dimension]) 
     campaign, lead_source = funnel_fields(spec)
     with store_errors("building the funnel report", "it cannot be shown"):
         rows = funnel(store, by, campaign_field=campaign, source_field=lead_source)
-    return FunnelOut(by=list(by), fields={"campaign": campaign, "source": lead_source}, rows=rows)
+    next_cursor = None
+    if limit is not None or cursor is not None:
+        with invalid_cursor():
+            rows, next_cursor = funnel_page(rows, by, limit=limit or len(rows), cursor=cursor)
+    fields = {"campaign": campaign, "source": lead_source}
+    return FunnelOut(by=list(by), fields=fields, rows=rows, next_cursor=next_cursor)

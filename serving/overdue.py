@@ -4,36 +4,35 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, Field
-
 from serving.alignment import Filters, campaign_field
 from serving.model_source import ModelSource
-from serving.storing import store_errors
+from serving.storing import invalid_cursor, store_errors
 from store import LeadStore
-from store.lead_facts import LeadFilter, lead_facts
-from store.overdue import OverdueLead, overdue
+from store.overdue import OverduePage, overdue_page
 
 
-class OverdueOut(BaseModel):
+class OverdueOut(OverduePage):
     as_of: datetime
-    count: int
-    leads: list[OverdueLead] = Field(description="most overdue first")
 
 
 def read_overdue(
-    store: LeadStore, source: ModelSource | None = None, filters: Filters | None = None
+    store: LeadStore,
+    source: ModelSource | None = None,
+    filters: Filters | None = None,
+    *,
+    limit: int | None = None,
+    cursor: str | None = None,
 ) -> OverdueOut:
     """A and B leads routed to sales whose follow-up deadline passed with no feedback.
 
     With ``filters`` (those of the alignment reports), only the leads they keep: by
-    arrival, campaign, first grade and CRM client.
+    arrival, campaign, first grade and CRM client. ``limit`` leads after ``cursor``.
     """
     now = datetime.now(UTC)
     keep = None if filters is None else filters.lead_filter()
-    with store_errors("listing overdue leads", "they cannot be shown"):
-        leads = overdue(store, now=now)
-        if keep is not None and keep != LeadFilter():
-            field = "campaign" if source is None else campaign_field(source)
-            kept = {lead.lead_id for lead in lead_facts(store, keep, field)}
-            leads = [lead for lead in leads if lead.lead_id in kept]
-    return OverdueOut(as_of=now, count=len(leads), leads=leads)
+    field = "campaign" if source is None else campaign_field(source)
+    with store_errors("listing overdue leads", "they cannot be shown"), invalid_cursor():
+        page = overdue_page(
+            store, now=now, keep=keep, campaign_field=field, limit=limit, cursor=cursor
+        )
+    return OverdueOut(as_of=now, **dict(page))

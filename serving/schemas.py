@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 from models.report import ModelReport
 from store.models import ModelRef, Route
+
+# The one way to page an answer (see store.paging): ?limit= items after ?cursor=.
+PAGE_ERRORS = "A limit out of range, or a cursor not handed out here"
+Cursor = Annotated[
+    str | None, Query(max_length=2000, description="next_cursor of the previous page")
+]
+Limit = Annotated[int, Query(ge=1, le=500, description="items per page (1 to 500)")]
 
 
 class _ScoreFields(BaseModel):

@@ -87,6 +87,15 @@ def store_errors(doing: str, consequence: str, health: StoreHealth | None = None
         health.record(True, "write")
 
 
+@contextmanager
+def invalid_cursor() -> Iterator[None]:
+    """A cursor this answer did not hand out is a 422 naming ``cursor``."""
+    try:
+        yield
+    except ValueError as exc:
+        raise InvalidRequest(f"cursor: {exc}", field="cursor") from exc
+
+
 async def stored(written: Future[None], health: StoreHealth) -> None:
     """Wait, without holding the event loop, until the scores handed to the writer commit."""
     with store_errors(_STORING, _NOT_STORED, health):
@@ -142,11 +151,8 @@ def lead_view(
     store: LeadStore, lead_id: str, *, limit: int | None = None, cursor: str | None = None
 ) -> LeadOut:
     """A page of what the store knows about a lead; 404 (lead_not_found) if never scored."""
-    try:
-        with store_errors("reading the lead", "it cannot be shown"):
-            history = store.lead_history(lead_id, limit=limit, cursor=cursor)
-    except ValueError as exc:
-        raise InvalidRequest(f"cursor: {exc}", field="cursor") from exc
+    with invalid_cursor(), store_errors("reading the lead", "it cannot be shown"):
+        history = store.lead_history(lead_id, limit=limit, cursor=cursor)
     explained = history.newest_explained
     return LeadOut(
         **history.model_dump(),

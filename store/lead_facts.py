@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, get_args
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import aliased
 
 from store.engine import read_transaction
@@ -77,15 +77,26 @@ class LeadFilter:
     grade: Grade | None = None
     client: str | None = None
 
-    def keeps(self, lead: LeadFacts, campaign_field: str) -> bool:
-        day = lead.arrived_at.date()
-        return (
-            (self.since is None or day >= self.since)
-            and (self.until is None or day <= self.until)
-            and (self.campaign is None or campaign_of(lead, campaign_field) == self.campaign)
-            and (self.grade is None or lead.grade == self.grade)
-            and (self.client is None or lead.client == self.client)
-        )
+    def conditions(
+        self, arrived: ColumnElement[datetime], first: Any, campaign_field: str
+    ) -> list[ColumnElement[bool]]:
+        """The filter as SQL: ``arrived`` is the lead's arrival, ``first`` its first score."""
+        found: list[ColumnElement[bool]] = []
+        if self.since is not None:
+            found.append(arrived >= _midnight(self.since))
+        if self.until is not None:
+            found.append(arrived < _midnight(self.until + timedelta(days=1)))
+        if self.campaign is not None:
+            found.append(first.fields[campaign_field].as_string() == self.campaign)
+        if self.grade is not None:
+            found.append(first.grade == self.grade)
+        if self.client is not None:
+            found.append(first.client == self.client)
+        return found
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def campaign_of(lead: LeadFacts, campaign_field: str) -> str | None:
@@ -144,14 +155,11 @@ def lead_facts(
 ) -> list[LeadFacts]:
     """Every lead's facts (in lead id order), those ``keep`` rejects left out."""
     with read_transaction(store.engine) as conn:
-        rows = conn.execute(_query(keep)).mappings().all()
-    leads = (_facts(row) for row in rows)
-    if keep is None:
-        return list(leads)
-    return [lead for lead in leads if keep.keeps(lead, campaign_field)]
+        rows = conn.execute(_query(keep, campaign_field)).mappings().all()
+    return [_facts(row) for row in rows]
 
 
-def _query(keep: LeadFilter | None) -> Select[Any]:
+def _query(keep: LeadFilter | None, campaign_field: str) -> Select[Any]:
     feedback = feedback_summary()
     outcome = latest_outcomes()
     first = aliased(Score, name="first_score")
@@ -177,10 +185,9 @@ def _query(keep: LeadFilter | None) -> Select[Any]:
         .outerjoin(outcome, and_(outcome.c.lead_id == Lead.lead_id, outcome.c.newest == 1))
         .order_by(Lead.lead_id)
     )
-    if keep is not None and keep.grade is not None:
-        query = query.where(first.grade == keep.grade)
-    if keep is not None and keep.client is not None:
-        query = query.where(first.client == keep.client)
+    if keep is not None:
+        arrived = func.coalesce(Lead.created_at, Lead.first_scored_at)
+        query = query.where(*keep.conditions(arrived, first, campaign_field))
     return query
 
 

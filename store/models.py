@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from features.request import EARLIEST, PRINTABLE_TEXT, not_a_number
+from store.paging import make_cursor, read_cursor
 
 Outcome = Literal["won", "lost", "disqualified"]
 # Progress that is not an outcome: sales took the lead, an opportunity was opened.
@@ -146,17 +146,15 @@ class LeadHistory(BaseModel):
     )
 
 
-def make_cursor(score: ScoreRecord) -> str:
-    """An opaque position in a lead's scores: after this one (newest first)."""
-    text = f"{score.scored_at.isoformat()}|{score.score_id}"
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+def score_cursor(score: ScoreRecord) -> str:
+    """The position after this score in a lead's scores (newest first)."""
+    return make_cursor([score.scored_at.isoformat(), score.score_id])
 
 
-def read_cursor(cursor: str) -> tuple[datetime, int]:
-    """The position a cursor names; ValueError for anything this service did not hand out."""
+def read_score_cursor(cursor: str) -> tuple[datetime, int]:
+    """The position a score cursor names; ValueError for anything this service did not hand out."""
+    at, score_id = read_cursor(cursor, str, int)
     try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, score_id = text.split("|")
-        return as_utc(datetime.fromisoformat(at)), int(score_id)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return as_utc(datetime.fromisoformat(str(at))), int(score_id or 0)
+    except ValueError as exc:
         raise ValueError("not a cursor of this service: use next_cursor as given") from exc

@@ -29,8 +29,8 @@ from store.models import (
     OutcomeRecord,
     ScoreRecord,
     as_utc,
-    make_cursor,
-    read_cursor,
+    read_score_cursor,
+    score_cursor,
 )
 from store.schema import Lead, OutcomeEvent, Score
 from store.writer import GroupWriter
@@ -195,7 +195,7 @@ class LeadStore:
     ) -> LeadHistory:
         """Scores newest first (``limit`` of them after ``cursor``, with the cursor of the next
         page), the newest score and the newest explained one, and every outcome event."""
-        after = None if cursor is None else read_cursor(cursor)
+        after = None if cursor is None else read_score_cursor(cursor)
         with read_transaction(self._engine) as conn:
             lead = conn.execute(select(Lead).where(Lead.lead_id == lead_id)).mappings().first()
             if lead is None:
@@ -236,7 +236,7 @@ class LeadStore:
                 outcomes=[_outcome_record(o) for o in outcomes],
                 newest_score=_score_record(next(iter(latest))),
                 newest_explained=next((_score_record(e) for e in explained), None),
-                next_cursor=make_cursor(page[-1]) if more else None,
+                next_cursor=score_cursor(page[-1]) if more else None,
             )
 
 

@@ -10,7 +10,7 @@ from serving.auth import require_role
 from serving.deps import SourceDep, StoreDep
 from serving.funnel import FunnelOut, dimensions, read_funnel
 from serving.keys import Role
-from serving.schemas import error_responses
+from serving.schemas import PAGE_ERRORS, Cursor, Limit, error_responses
 
 router = APIRouter(
     prefix="/v1/reports",
@@ -22,7 +22,9 @@ router = APIRouter(
 @router.get(
     "/funnel",
     response_model=FunnelOut,
-    responses=error_responses({422: "Unknown dimension", 503: "The lead store failed"}),
+    responses=error_responses(
+        {422: f"Unknown dimension. {PAGE_ERRORS}", 503: "The lead store failed"}
+    ),
 )
 def get_funnel(
     store: StoreDep,
@@ -34,11 +36,14 @@ def get_funnel(
             "to combine (by=campaign,month); default: campaign"
         ),
     ] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> FunnelOut:
     """How leads fare per group: leads, share graded A or B, worked (any outcome), won, lost,
     win rate, median days to outcome and the top loss reasons with counts.
 
     Campaign and source are the lead's as first scored, the grade its latest, the month
-    (UTC) when it was first scored; a lead counts by its latest outcome.
+    (UTC) when it was first scored; a lead counts by its latest outcome. Groups come a page
+    at a time, in group order: follow `next_cursor` (null on the last page).
     """
-    return read_funnel(store, source, dimensions(by or []))
+    return read_funnel(store, source, dimensions(by or []), limit=limit, cursor=cursor)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Response, status
 
 from features.request import LEAD_ID_PATTERN
 from serving.auth import CallerDep, ClientDep, require_role
 from serving.deps import MetricsDep, SettingsDep, SourceDep, StoreDep
 from serving.keys import Role
-from serving.schemas import error_responses
+from serving.schemas import PAGE_ERRORS, Cursor, Limit, error_responses
 from serving.storing import LeadOut, erase_lead, lead_view, record_outcome
 from store import OutcomeIn, OutcomeReceipt
 from store.erasure import ErasureReceipt
@@ -109,7 +109,7 @@ def erase(
     responses=error_responses(
         {
             404: _NOT_SCORED,
-            422: "A limit out of range, or a cursor not handed out here",
+            422: PAGE_ERRORS,
             503: "The lead store failed",
         }
     ),
@@ -117,10 +117,8 @@ def erase(
 def get_lead(
     lead_id: LeadId,
     store: StoreDep,
-    limit: Annotated[int, Query(ge=1, le=500, description="scores per page")] = 100,
-    cursor: Annotated[
-        str | None, Query(max_length=200, description="next_cursor of the previous page")
-    ] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> LeadOut:
     """The lead's scores (fields as scored, grade, route, reasons), a page at a time, newest
     first, and its outcomes; `latest_score` and `latest_reasons` are the newest whatever

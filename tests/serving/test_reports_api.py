@@ -135,6 +135,45 @@ def test_overdue_lists_sales_leads_past_their_follow_up_without_outcome(score_le
     assert late["hours_overdue"] == pytest.approx(24, abs=0.1)
 
 
+def test_funnel_pages_follow_next_cursor_to_the_last_group(history):
+    every = history.get("/v1/reports/funnel?by=campaign,month").json()["rows"]
+    seen, query = [], "by=campaign,month&limit=2"
+    while True:
+        body = history.get(f"/v1/reports/funnel?{query}").json()
+        seen += body["rows"]
+        if body["next_cursor"] is None:
+            break
+        query = f"by=campaign,month&limit=2&cursor={body['next_cursor']}"
+
+    assert seen == every
+    assert len(every) == 5
+
+
+def test_overdue_pages_follow_next_cursor_and_count_every_page(score_lead, api):
+    now = datetime.now(UTC)
+    for i in range(5):
+        score_lead(f"late-{i}", now - (48 + i) * timedelta(hours=1), "A", created_at=None)
+
+    first = api.get("/v1/reports/overdue?limit=3").json()
+    second = api.get(f"/v1/reports/overdue?limit=3&cursor={first['next_cursor']}").json()
+
+    assert (first["count"], second["count"]) == (5, 5)
+    ids = [lead["lead_id"] for lead in first["leads"] + second["leads"]]
+    assert ids == [f"late-{i}" for i in (4, 3, 2, 1, 0)]
+    assert second["next_cursor"] is None
+
+
+@pytest.mark.parametrize("path", ["/v1/reports/funnel", "/v1/reports/overdue", "/v1/leads/x"])
+@pytest.mark.parametrize("query", ["cursor=nonsense", "limit=0", "limit=501"])
+def test_a_bad_page_is_a_422_naming_the_parameter(api, score_lead, path, query):
+    score_lead("x", datetime.now(UTC), "A")
+
+    r = api.get(f"{path}?{query}")
+
+    assert r.status_code == 422
+    assert query.split("=")[0] in error(r)["message"]
+
+
 # --- plain functions behind the endpoints -----------------------------------------------
 
 

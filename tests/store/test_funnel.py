@@ -6,8 +6,9 @@ from typing import Any
 import pytest
 
 from store import OutcomeIn
-from store.funnel import FunnelRow, funnel
-from store.overdue import overdue
+from store.funnel import FunnelRow, funnel, funnel_page
+from store.lead_facts import LeadFilter
+from store.overdue import overdue, overdue_page
 
 MARCH = datetime(2024, 3, 4, 10, 0, tzinfo=UTC)
 APRIL = datetime(2024, 4, 8, 10, 0, tzinfo=UTC)
@@ -179,3 +180,61 @@ def test_overdue_lists_sales_leads_past_their_deadline_without_outcome(store, sc
     ]  # fmt: skip
     assert late[2].due_at == now - 24 * hours
     assert (late[2].grade, late[2].client) == ("A", "crm")
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_funnel_pages_follow_one_another_to_every_group(history, limit):
+    by = ["campaign", "month"]
+    every = funnel(history, by)
+    seen, cursor = [], None
+    while True:
+        page, cursor = funnel_page(every, by, limit=limit, cursor=cursor)
+        seen += page
+        if cursor is None:
+            break
+
+    assert seen == every
+    assert len(every) == 4
+
+
+def test_overdue_pages_follow_one_another_in_order(store, score_lead):
+    now = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+    for i in range(7):  # two leads share each deadline: the lead id breaks the tie
+        score_lead(f"late-{i}", now - (48 + i // 2) * timedelta(hours=1), "A", created_at=None)
+    every = overdue(store, now=now)
+    seen, cursor = [], None
+    while True:
+        page = overdue_page(store, now=now, limit=3, cursor=cursor)
+        assert page.count == 7
+        seen += page.leads
+        if (cursor := page.next_cursor) is None:
+            break
+
+    assert [lead.lead_id for lead in seen] == [lead.lead_id for lead in every]
+    assert [lead.lead_id for lead in every][:3] == ["late-6", "late-4", "late-5"]
+
+
+def test_overdue_filters_in_the_database_like_the_alignment_reports(store, score_lead):
+    now = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+    score_lead("spring-a", now - 48 * timedelta(hours=1), "A", campaign="spring", created_at=None)
+    score_lead("summer-a", now - 48 * timedelta(hours=1), "A", campaign="summer", created_at=None)
+    score_lead("early-b", now - 400 * timedelta(hours=1), "B", campaign="spring", created_at=None)
+
+    def late(**keep: Any) -> list[str]:
+        page = overdue_page(store, now=now, keep=LeadFilter(**keep))
+        return [lead.lead_id for lead in page.leads]
+
+    assert late(campaign="spring") == ["early-b", "spring-a"]
+    assert late(grade="A") == ["spring-a", "summer-a"]
+    assert late(since=(now - timedelta(days=2)).date()) == ["spring-a", "summer-a"]
+    assert late(until=(now - timedelta(days=10)).date()) == ["early-b"]
+    assert late(client="someone else") == []
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["nonsense", "WzFd", "WyJhIiwiYiJd"],  # not base64 JSON; [1]; ["a","b"] (a funnel cursor)
+)
+def test_a_cursor_not_handed_out_for_this_answer_is_refused(store, cursor):
+    with pytest.raises(ValueError, match="not a cursor"):
+        overdue_page(store, limit=1, cursor=cursor)
