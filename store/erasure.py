@@ -4,8 +4,9 @@ What stays is anonymous and still needed for training and the reports: the field
 scored (already without emails, names and phones; see :mod:`store.privacy`), grades,
 routes, times, outcomes and their canonical reasons. What goes: the lead's id (its rows
 now carry a random pseudonym), the explanations (they quote values), sales' free-text
-reasons and notes, and the idempotency keys and body digests of its outcomes. The
-erasure itself is recorded (when, by whom, on what basis), without the id.
+reasons and notes, the digests of its personal words, and the idempotency keys and body
+digests of its outcomes. The erasure itself is recorded (when, by whom, on what basis),
+without the id.
 
 On SQLite, the erasing connection overwrites what it deletes (``secure_delete``) and the
 write-ahead log is checkpointed and truncated afterwards, so the old values are not left
@@ -25,7 +26,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from store.engine import write_transaction
 from store.errors import LeadNotFound
 from store.events import EVENT_TYPES, event_id
-from store.schema import Erasure, Lead, OutcomeEvent, Score, WebhookDelivery
+from store.schema import Erasure, Lead, OutcomeEvent, PersonalWord, Score, WebhookDelivery
 
 ERASED_PREFIX = "erased-"
 
@@ -83,6 +84,7 @@ def _erase(conn: Connection, lead_id: str, *, requested_by: str, basis: str) -> 
         .where(OutcomeEvent.lead_id == lead_id)
         .values(lead_id=pseudonym, reason=None, note=None, idempotency_key=None, body_hash="")
     ).rowcount
+    conn.execute(delete(PersonalWord).where(PersonalWord.lead_id == lead_id))
     conn.execute(delete(Lead).where(Lead.lead_id == lead_id))
     # Webhook events name the lead by its id; an event id is derived from it (store.events).
     events = [event_id(kind, lead_id) for kind in EVENT_TYPES]

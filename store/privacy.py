@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from features.derived import email_domain
-from features.scrubbing import scrub_contacts
+from features.scrubbing import REDACTED, personal_digests, scrub_contacts
 from features.spec import LeadSpec
 
-REDACTED = "[redacted]"
+__all__ = ["REDACTED", "lead_digests", "personal_values", "redact", "scrub"]
 
 # A raw value shorter than this is replaced only where it is a whole stored string: a
 # substring search for a two-letter name would mangle unrelated words.
@@ -63,6 +63,17 @@ def personal_values(fields: Mapping[str, Any], spec: LeadSpec) -> dict[str, str]
         if raw != domain:  # a bare domain sent as the email is not personal
             replacements[raw] = domain or REDACTED
     return replacements
+
+
+def lead_digests(fields: Mapping[str, Any], spec: LeadSpec, lead_id: str) -> set[str]:
+    """Digests of the words of the lead's personal values, to scrub them from sales' notes
+    later (see :func:`features.scrubbing.personal_digests`); an email gives its local part."""
+    email_field = spec.features.email
+    values = [str(fields[name]) for name in spec.privacy.personal if fields.get(name) is not None]
+    email = fields.get(email_field) if email_field else None
+    if isinstance(email, str) and "@" in email:
+        values.append(email.rsplit("@", 1)[0])
+    return personal_digests(values, lead_id)
 
 
 def scrub(value: Any, replacements: Mapping[str, str]) -> Any:

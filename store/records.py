@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -15,10 +15,10 @@ from pydantic import ValidationError
 
 from features.errors import DataError
 from features.reasons import CanonicalReason, canonical_reason
-from features.scrubbing import scrub_value
+from features.scrubbing import scrub_contacts, scrub_words
 from features.spec import LeadSpec
 from store.models import OutcomeIn, OutcomeReceipt, ScoreResult, as_utc
-from store.privacy import personal_values, redact, scrub
+from store.privacy import lead_digests, personal_values, redact, scrub
 
 
 def jsonable(value: Any) -> Any:
@@ -110,6 +110,17 @@ def _valid_result(
     return result
 
 
+def personal_word_rows(
+    spec: LeadSpec, leads: Sequence[Mapping[str, Any]], results: Sequence[Mapping[str, Any]]
+) -> list[dict[str, str]]:
+    """``personal_words`` rows: the digests of each lead's personal words, salted by its id."""
+    rows = []
+    for lead, result in zip(leads, results, strict=True):
+        lead_id = str(result["lead_id"])
+        rows += [{"lead_id": lead_id, "digest": d} for d in lead_digests(lead, spec, lead_id)]
+    return rows
+
+
 def created_times(
     spec: LeadSpec, leads: Sequence[Mapping[str, Any]], results: Sequence[Mapping[str, Any]]
 ) -> dict[str, dt.datetime | None]:
@@ -148,13 +159,20 @@ def outcome_row(
     idempotency_key: str | None,
     reason_mapping: Mapping[str, CanonicalReason] | None,
     recorded_at: dt.datetime,
+    personal_words: Collection[str] = (),
 ) -> dict[str, Any]:
     """The ``outcomes`` row for a report from sales.
 
     The canonical reason explains a loss, so a won lead or a stage keeps its reason text but
     gets none. An event without ``occurred_at`` is taken to have happened when it was
-    recorded.
+    recorded. ``personal_words`` are the digests of the lead's personal words (see
+    :func:`personal_word_rows`), scrubbed from the reason and the note.
     """
+
+    def scrubbed(text: str | None) -> str | None:
+        # Sales' free text may quote the lead's name, an email or a phone number.
+        return None if text is None else scrub_contacts(scrub_words(text, personal_words, lead_id))
+
     canonical = None
     if event.outcome in ("lost", "disqualified"):
         found = canonical_reason(event.reason, reason_mapping)
@@ -162,11 +180,10 @@ def outcome_row(
     return {
         "lead_id": lead_id,
         "outcome": event.outcome,
-        # Sales' free text may quote an email or a phone number: never stored as typed.
-        "reason": scrub_value(event.reason),
+        "reason": scrubbed(event.reason),
         "canonical_reason": canonical,
         "rating": event.rating,
-        "note": scrub_value(event.note),
+        "note": scrubbed(event.note),
         "occurred_at": event.occurred_at or recorded_at,
         "recorded_at": recorded_at,
         "client": client,

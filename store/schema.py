@@ -168,6 +168,20 @@ class Erasure(Base):
     outcomes: Mapped[int] = mapped_column(Integer)
 
 
+class PersonalWord(Base):
+    """A salted digest of one word of a lead's name, email or phone (never the word).
+
+    Sales' notes and reasons arrive long after the lead's personal values were dropped;
+    these digests let the store scrub the lead's own name from them all the same (see
+    :mod:`features.scrubbing`). Erasure deletes them with the rest.
+    """
+
+    __tablename__ = "personal_words"
+
+    lead_id: Mapped[str] = mapped_column(String(255), ForeignKey("leads.lead_id"), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
 class WebhookDelivery(Base):
     """The webhook outbox: one row per event and target URL, until it is delivered.
 

@@ -134,9 +134,13 @@ class LeadStore:
             done: Future[None] = Future()
             done.set_result(None)
             return done
-        created = records.created_times(spec, leads, results)
-        raised = events.routed_rows(rows, self.webhook_targets)
-        return self._writer.submit(writes.write_scores, (rows, created, raised), size=len(rows))
+        item = writes.ScoreItem(
+            rows=rows,
+            created=records.created_times(spec, leads, results),
+            events=events.routed_rows(rows, self.webhook_targets),
+            personal_words=records.personal_word_rows(spec, leads, results),
+        )
+        return self._writer.submit(writes.write_scores, item, size=len(rows))
 
     def record_outcome(
         self,
@@ -153,6 +157,8 @@ class LeadStore:
         and stores nothing; the same key with another body raises
         :class:`IdempotencyConflict`. Without a key, every call stores a new event.
         """
+        with read_transaction(self._engine) as conn:
+            words = writes.personal_words(conn, lead_id) if event.reason or event.note else set()
         row = records.outcome_row(
             lead_id,
             event,
@@ -160,6 +166,7 @@ class LeadStore:
             idempotency_key=idempotency_key,
             reason_mapping=reason_mapping,
             recorded_at=_now(),
+            personal_words=words,
         )
         try:
             event_id = self._writer.write(writes.write_outcomes, row)

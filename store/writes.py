@@ -8,6 +8,7 @@ inside its transactions (and its group writer batches several requests into one)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from store import events
 from store.errors import LeadNotFound
-from store.schema import Lead, OutcomeEvent, Score
+from store.schema import Lead, OutcomeEvent, PersonalWord, Score
 
 
 def write_outcomes(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
@@ -30,20 +31,35 @@ def write_outcomes(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int
     return list(conn.execute(insert_events, list(rows)).scalars())
 
 
-# The score rows of one request, when the CRM says each of its leads was created, and the
-# webhook events they raise (written in the same transaction: a stored score has them).
-ScoreItem = tuple[list[dict[str, Any]], Mapping[str, datetime | None], list[dict[str, Any]]]
+@dataclass(frozen=True)
+class ScoreItem:
+    """What one scoring request writes, in one transaction."""
+
+    rows: list[dict[str, Any]]  # the score rows
+    created: Mapping[str, datetime | None]  # when the CRM says each lead was created
+    events: list[dict[str, Any]]  # the webhook events they raise: a stored score has them
+    personal_words: list[dict[str, str]]  # digests of the leads' personal words
 
 
 def write_scores(conn: Connection, items: Sequence[ScoreItem]) -> list[None]:
     """Append the score rows of several requests together (see :func:`append_scores`)."""
     created: dict[str, datetime | None] = {}
-    for _, times, _ in items:
-        for lead_id, at in times.items():
+    for item in items:
+        for lead_id, at in item.created.items():
             created.setdefault(lead_id, at)
-    append_scores(conn, [row for rows, _, _ in items for row in rows], created)
-    events.add_events(conn, [event for _, _, raised in items for event in raised])
+    append_scores(conn, [row for item in items for row in item.rows], created)
+    words = [word for item in items for word in item.personal_words]
+    if words:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        conn.execute(dialect.insert(PersonalWord).on_conflict_do_nothing(), words)
+    events.add_events(conn, [event for item in items for event in item.events])
     return [None] * len(items)
+
+
+def personal_words(conn: Connection, lead_id: str) -> set[str]:
+    """The digests of the lead's personal words (see :mod:`features.scrubbing`)."""
+    query = select(PersonalWord.digest).where(PersonalWord.lead_id == lead_id)
+    return set(conn.scalars(query))
 
 
 def append_scores(

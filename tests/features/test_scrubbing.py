@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from features.scrubbing import PHONE, scrub_contacts
+from features.scrubbing import PHONE, REDACTED, personal_digests, scrub_contacts, scrub_words
 from features.spec import demo_spec
 from features.transform import LeadTransformer
 from training.demo_data import generate_leads
@@ -76,3 +76,34 @@ def test_the_transform_reads_scrubbed_text_exactly_as_the_text_sent(
                 frame[name] = None
 
     np.testing.assert_array_equal(fitted.transform(sent), fitted.transform(scrubbed))
+
+
+def test_the_words_of_personal_values_are_scrubbed_whatever_their_case():
+    digests = personal_digests(["Jane O'Neil-Doe", "+49 30 1234567"], salt="L1")
+
+    scrubbed = scrub_words("jane called; O'NEIL-doe: 1234567, Janet not", digests, "L1")
+
+    # "O" is one letter: an initial stays, as a word of one letter is no one in particular.
+    assert scrubbed == f"{REDACTED} called; O'{REDACTED}-{REDACTED}: {REDACTED}, Janet not"
+
+
+def test_digests_are_salted_per_lead_and_never_hold_the_word():
+    one, other = personal_digests(["Jane"], salt="L1"), personal_digests(["Jane"], salt="L2")
+
+    assert one.isdisjoint(other)
+    assert scrub_words("Jane", one, "L2") == "Jane"
+    assert not any("jane" in d for d in one)
+
+
+def test_an_initial_is_not_a_personal_word():
+    assert personal_digests(["J. Doe"], salt="L1") == personal_digests(["Doe"], salt="L1")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=12), max_size=3), st.text(max_size=60))
+def test_scrubbing_words_is_idempotent_and_leaves_none_of_them(values, text):
+    digests = personal_digests(values, salt="L1")
+    once = scrub_words(text, digests, "L1")
+
+    assert scrub_words(once, digests, "L1") == once
+    assert personal_digests([once.replace(REDACTED, " ")], salt="L1").isdisjoint(digests)

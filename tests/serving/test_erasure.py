@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
 from store.erasure import ERASED_PREFIX
-from store.schema import Erasure, Lead, OutcomeEvent, Score
+from store.schema import Erasure, Lead, OutcomeEvent, PersonalWord, Score
 from tests.serving.support import LEAD, bearer, error, write_keys
 
 CANARY_ID = "CANARY-7781-lead"
@@ -33,7 +33,7 @@ def _counts(store_url: str) -> dict[str, int]:
     with engine.connect() as conn:
         counts = {
             t.__tablename__: conn.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in (Lead, Score, OutcomeEvent, Erasure)
+            for t in (Lead, Score, OutcomeEvent, Erasure, PersonalWord)
         }
     engine.dispose()
     return counts
@@ -43,6 +43,7 @@ def test_an_erased_lead_is_gone_under_its_id_but_still_counts(api, store_url):
     assert api.post("/v1/leads/score?explain=true", json=CANARY).status_code == 200
     assert api.post(f"/v1/leads/{CANARY_ID}/outcome", json=NOTE).status_code == 201
     funnel = api.get("/v1/reports/funnel").json()
+    assert _counts(store_url)["personal_words"] > 0  # digests of the name and phone words
 
     r = api.delete(f"/v1/leads/{CANARY_ID}")
 
@@ -50,7 +51,9 @@ def test_an_erased_lead_is_gone_under_its_id_but_still_counts(api, store_url):
     assert (r.json()["scores"], r.json()["outcomes"]) == (1, 1)
     assert api.get(f"/v1/leads/{CANARY_ID}").status_code == 404
     assert api.get("/v1/reports/funnel").json() == funnel  # anonymous rows still count
-    assert _counts(store_url) == {"leads": 1, "scores": 1, "outcomes": 1, "erasures": 1}
+    assert _counts(store_url) == {
+        "leads": 1, "scores": 1, "outcomes": 1, "erasures": 1, "personal_words": 0,
+    }  # fmt: skip
 
 
 def test_after_erasure_no_value_of_the_lead_is_left_in_the_store_file_or_its_log(

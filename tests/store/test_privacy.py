@@ -106,6 +106,48 @@ def test_outcome_notes_and_reasons_are_stored_without_emails_or_phones(store, sc
         assert "1234567" not in written
 
 
+R = REDACTED
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("Spoke to Jane Doe, no budget", f"Spoke to {R} {R}, no budget"),
+        ("spoke to JANE; doe family firm", f"spoke to {R}; {R} family firm"),
+        ("jane.doe.L1 said no", f"{R}.{R}.{R} said no"),  # the email's part before the @
+        ("Mr Zweistein-Ölberg called", f"Mr {R}-{R} called"),  # hyphen, non-ASCII letter
+    ],
+)
+def test_outcome_notes_and_reasons_lose_the_leads_own_name(store, score_lead, text, stored):
+    score_lead("L1", datetime(2024, 3, 1, tzinfo=UTC), full_name="Jane Zweistein-Ölberg Doe")
+    event = OutcomeIn(outcome="lost", reason=text, note=text)
+
+    receipt = store.record_outcome("L1", event, client="crm", idempotency_key="k")
+    kept = store.lead_history("L1").outcomes[0]
+
+    assert receipt.note == receipt.reason == kept.note == kept.reason == stored
+
+
+def test_another_leads_name_is_left_in_a_note(store, score_lead):
+    score_lead("L1", datetime(2024, 3, 1, tzinfo=UTC), full_name="Jane Doe")
+    score_lead("L2", datetime(2024, 3, 1, tzinfo=UTC), full_name="Max Mustermann", email="mm@x.io")
+
+    event = OutcomeIn(outcome="won", note="Max Mustermann referred Jane")
+    stored = store.record_outcome("L2", event, client="crm", idempotency_key=None)
+
+    assert stored.note == f"{REDACTED} {REDACTED} referred Jane"
+
+
+def test_the_store_keeps_digests_of_personal_words_never_the_words(store, score_lead):
+    score_lead("L1", datetime(2024, 3, 1, tzinfo=UTC), full_name="Jane Doe")
+
+    with store.engine.connect() as conn:
+        digests = [row[0] for row in conn.execute(text("SELECT digest FROM personal_words"))]
+
+    assert len(digests) == len(set(digests)) >= 2
+    assert not any(word in d for d in digests for word in ("jane", "doe", "1234567"))
+
+
 def test_a_new_sqlite_store_and_its_log_are_readable_by_the_owner_only(tmp_path):
     path = tmp_path / "private" / "leads.db"
     store = LeadStore(f"sqlite:///{path}")
