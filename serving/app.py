@@ -56,7 +56,7 @@ async def _open_store_and_model(settings: ServeSettings, source: ModelSource) ->
 def create_app(settings: ServeSettings | None = None) -> FastAPI:
     """Build the app; the lifespan opens the lead store and loads the model (then re-checks it)."""
     settings = settings or ServeSettings()
-    source = ModelSource(settings.resolved_model_uri, settings.mlflow_uri)
+    source = ModelSource(settings.resolved_model_uri, settings.mlflow_uri, settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

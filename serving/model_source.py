@@ -22,7 +22,7 @@ from mlflow import MlflowClient
 from pydantic import BaseModel, TypeAdapter
 
 from features.errors import LeadgradeError
-from features.request import build_request_model
+from features.request import DateBounds, build_request_model
 from models.history import champion_history, earlier_champions
 from models.registry import (
     LoadedModel,
@@ -48,8 +48,8 @@ class ServedModel:
     batch_adapter: TypeAdapter[list[BaseModel]]
 
     @classmethod
-    def wrap(cls, loaded: LoadedModel) -> ServedModel:
-        request_model = build_request_model(loaded.scorer.spec)
+    def wrap(cls, loaded: LoadedModel, dates: DateBounds) -> ServedModel:
+        request_model = build_request_model(loaded.scorer.spec, dates)
         return cls(loaded, request_model, TypeAdapter(list[request_model]))  # type: ignore[valid-type]
 
     @property
@@ -58,9 +58,10 @@ class ServedModel:
 
 
 class ModelSource:
-    def __init__(self, uri: str, tracking_uri: str) -> None:
+    def __init__(self, uri: str, tracking_uri: str, dates: DateBounds | None = None) -> None:
         self.uri = uri
         self.tracking_uri = tracking_uri
+        self.dates = dates or DateBounds()  # the request schema's date bounds
         self._current: ServedModel | None = None
         self.last_error: str | None = None
         self.alias_version: str | None = None  # the version the alias named when last asked
@@ -143,7 +144,7 @@ class ModelSource:
         return None if self._current is None else self._current.info.version
 
     def _load_and_swap(self, uri: str) -> bool:
-        served = ServedModel.wrap(load_model(uri, self.tracking_uri))
+        served = ServedModel.wrap(load_model(uri, self.tracking_uri), self.dates)
         warm_up(served.loaded.scorer)
         old = self._current
         spec = served.loaded.scorer.spec

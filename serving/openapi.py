@@ -13,8 +13,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
-from features.request import build_request_model
+from features.request import DateBounds, build_request_model
 from features.spec import LeadSpec
 from serving import examples
 from serving.model_source import ModelSource
@@ -34,6 +35,10 @@ NAMED_ENUMS: dict[str, dict[str, Any]] = {
         "description": "an outcome (won, lost, disqualified) or a stage (accepted, opportunity)",
     },
     "Period": {"enum": ["week", "month", "quarter"], "description": "calendar periods, UTC"},
+    "Dimension": {
+        "enum": ["campaign", "source", "grade", "month"],
+        "description": "what the funnel groups leads by",
+    },
 }
 TAGS: list[dict[str, Any]] = [
     {"name": "scoring", "description": "The CRM grades new leads: grade, route and reasons."},
@@ -60,13 +65,16 @@ def install_openapi(app: FastAPI, source: ModelSource) -> None:
 
     def openapi() -> dict[str, Any]:
         spec = source.current.loaded.scorer.spec if source.ready else None
-        return contract_document(app, spec)
+        return contract_document(app, spec, source.dates)
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def contract_document(app: FastAPI, spec: LeadSpec | None) -> dict[str, Any]:
-    """The OpenAPI document of ``app``, with ``spec``'s lead (none: the body stays open)."""
+def contract_document(
+    app: FastAPI, spec: LeadSpec | None, dates: DateBounds | None = None
+) -> dict[str, Any]:
+    """The OpenAPI document of ``app``, with ``spec``'s lead (none: the body stays open),
+    its dates within ``dates`` (default: the settings in the environment)."""
     document = get_openapi(
         title=app.title,
         version=app.version,
@@ -76,7 +84,7 @@ def contract_document(app: FastAPI, spec: LeadSpec | None) -> dict[str, Any]:
     )
     _one_error_shape(document)
     if spec is not None:
-        _inject_lead_schema(document, spec)
+        _inject_lead_schema(document, build_request_model(spec, dates), spec)
     for operation in _operations(document):
         # Without a model the lead bodies stay open: their shape is the model's.
         operation.pop("x-lead-schema", None)
@@ -86,8 +94,10 @@ def contract_document(app: FastAPI, spec: LeadSpec | None) -> dict[str, Any]:
     return document
 
 
-def _inject_lead_schema(document: dict[str, Any], spec: LeadSpec) -> None:
-    lead = build_request_model(spec).model_json_schema(ref_template=REF_TEMPLATE)
+def _inject_lead_schema(
+    document: dict[str, Any], request_model: type[BaseModel], spec: LeadSpec
+) -> None:
+    lead = request_model.model_json_schema(ref_template=REF_TEMPLATE)
     components = document.setdefault("components", {}).setdefault("schemas", {})
     components.update(lead.pop("$defs", {}))
     lead["title"] = LEAD_SCHEMA

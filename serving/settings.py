@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr
 
+from features.request import DateBounds
 from models.registry import CHAMPION, alias_uri
 from models.settings import RegistrySettings
 from serving.keys import Role
@@ -28,7 +29,7 @@ class WebhookTarget(BaseModel):
     )
 
 
-class ServeSettings(RegistrySettings, StoreSettings):
+class ServeSettings(RegistrySettings, StoreSettings, DateBounds):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     model_uri: str | None = Field(

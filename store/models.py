@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from features.request import EARLIEST, PRINTABLE_TEXT, not_a_number
+from features.request import PRINTABLE_TEXT, not_a_number
 from store.paging import make_cursor, read_cursor
 
 Outcome = Literal["won", "lost", "disqualified"]
@@ -18,6 +18,8 @@ OUTCOMES: tuple[str, ...] = get_args(Outcome)
 STAGES: tuple[str, ...] = get_args(Stage)
 # Clocks of the CRM and the service may disagree by this much.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# The instants with a UTC equivalent: an aware datetime outside cannot be converted.
+_CONVERTIBLE = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC))
 Grade = Literal["A", "B", "C", "D"]
 
 
@@ -32,6 +34,8 @@ class OutcomeIn(BaseModel):
     """What sales reports about a lead: a stage (accepted, opportunity) or an outcome.
 
     Stages are progress, not labels: a later won, lost or disqualified supersedes them.
+    The earliest accepted ``occurred_at`` is a setting, checked where the API receives it
+    (``LEADGRADE_EARLIEST_DATE``, see ``features.request.DateBounds``).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -50,11 +54,10 @@ class OutcomeIn(BaseModel):
         # Normalised so that "10:00+01:00" and "09:00Z" are the same body for idempotency.
         if value is None:
             return None
-        if value.tzinfo is not None and value < EARLIEST:  # 0001-01-01+01:00 has no UTC
-            raise ValueError("occurred_at is before 1970")
+        low, high = _CONVERTIBLE  # 0001-01-01T00:00+01:00 has no UTC equivalent
+        if value.tzinfo is not None and not low <= value <= high:
+            raise ValueError("occurred_at has no UTC equivalent")
         value = as_utc(value)
-        if value < EARLIEST:
-            raise ValueError("occurred_at is before 1970")
         # The latest outcome is the one that happened last: a date in the future (a typo
         # such as 2099) would outrank every later correction, so it is refused.
         if value > datetime.now(UTC) + FUTURE_TOLERANCE:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Path, Response, status
 from features.request import LEAD_ID_PATTERN
 from serving.auth import CallerDep, ClientDep, require_role
 from serving.deps import MetricsDep, SettingsDep, SourceDep, StoreDep
+from serving.errors import InvalidRequest
 from serving.keys import Role
 from serving.schemas import PAGE_ERRORS, Cursor, Limit, error_responses
 from serving.storing import LeadOut, erase_lead, lead_view, record_outcome
@@ -30,6 +31,17 @@ LeadId = Annotated[
 _NOT_SCORED = "The lead was never scored"
 
 
+def _outcome_body(event: OutcomeIn, settings: SettingsDep) -> OutcomeIn:
+    """The body, its ``occurred_at`` not before LEADGRADE_EARLIEST_DATE (422 naming it)."""
+    if event.occurred_at is not None:
+        try:
+            settings.check(event.occurred_at)
+        except ValueError as exc:
+            error = {"field": "occurred_at", "message": str(exc), "type": "value_error"}
+            raise InvalidRequest(f"occurred_at: {exc}", errors=[error]) from exc
+    return event
+
+
 @router.post(
     "/{lead_id}/outcome",
     status_code=status.HTTP_201_CREATED,
@@ -47,7 +59,7 @@ _NOT_SCORED = "The lead was never scored"
 )
 def post_outcome(
     lead_id: LeadId,
-    event: OutcomeIn,
+    event: Annotated[OutcomeIn, Depends(_outcome_body)],
     response: Response,
     client: ClientDep,
     store: StoreDep,
