@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from serving.errors import InvalidRequest
+from features.request import IsoDate
 from serving.model_source import ModelSource
 from serving.storing import store_errors
 from store import LeadStore
@@ -30,18 +30,14 @@ from store.models import Grade
 class Filters(BaseModel):
     """The filters every alignment report takes; all given must hold."""
 
-    since: date | None = Field(default=None, description="leads that arrived on or after")
-    until: date | None = Field(default=None, description="leads that arrived on or before")
+    since: IsoDate | None = Field(default=None, description="leads that arrived on or after")
+    until: IsoDate | None = Field(default=None, description="leads that arrived on or before")
     campaign: str | None = None
     grade: Grade | None = Field(default=None, description="the grade of the first score")
     client: str | None = Field(default=None, description="the CRM client that scored it")
 
     def lead_filter(self) -> LeadFilter:
-        if self.since and self.until and self.since > self.until:
-            error = {"field": "until", "message": "is before since", "type": "value_error"}
-            raise InvalidRequest(
-                f"until: {self.until} is before since {self.since}", errors=[error]
-            )
+        """The store's filter; ``until`` before ``since`` is an empty range, not an error."""
         return LeadFilter(**self.model_dump())
 
 

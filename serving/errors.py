@@ -140,7 +140,8 @@ def validation_details(
         if loc and loc[0] == "body":
             loc = loc[1:]
         field = ".".join(str(p) for p in loc) or "body"
-        out.append({"field": field, "message": err["msg"], "type": err["type"]})
+        message = err["msg"].removeprefix("Value error, ")  # pydantic's prefix says nothing
+        out.append({"field": field, "message": message, "type": err["type"]})
     return out
 
 
@@ -171,17 +172,19 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(InvalidRequest(message, errors=details))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400:  # FastAPI's "error parsing the body": bytes that are no JSON
             message = "body: not valid JSON text in UTF-8"
             details = {"errors": [{"field": "body", "message": message, "type": "json_invalid"}]}
             return JSONResponse(error_body("invalid_request", message, details), 422)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(
-            error_body(code, str(exc.detail)),
-            exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
+        headers = getattr(exc, "headers", None) or {}
+        message, details = str(exc.detail), {}
+        if exc.status_code == 405:  # Starlette names the allowed methods in the Allow header
+            allow = headers.get("Allow", "")
+            message = f"{request.method} is not allowed here; allowed: {allow}"
+            details = {"allow": allow}
+        return JSONResponse(error_body(code, message, details), exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

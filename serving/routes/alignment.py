@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from features.request import IsoDate
 from serving.alignment import (
     CampaignChangesOut,
     Filters,
@@ -42,13 +42,19 @@ _RESPONSES: dict[int | str, dict[str, Any]] = KEY_RESPONSES | {
 
 
 def filters(
-    since: Annotated[date | None, Query(description="leads that arrived on or after")] = None,
-    until: Annotated[date | None, Query(description="leads that arrived on or before")] = None,
+    since: Annotated[IsoDate | None, Query(description="leads that arrived on or after")] = None,
+    until: Annotated[
+        IsoDate | None,
+        Query(description="leads that arrived on or before; before since: nothing"),
+    ] = None,
     campaign: Annotated[str | None, Query(max_length=255)] = None,
     grade: Annotated[Grade | None, Query(description="the grade of the lead's first score")] = None,
     client: Annotated[str | None, Query(max_length=255, description="the CRM client")] = None,
 ) -> Filters:
-    """The shared report filters (FastAPI has validated each; 422 naming the field)."""
+    """The shared report filters (FastAPI has validated each; 422 naming the field).
+
+    Any two days make a range: until before since selects no lead, an answer, not an error.
+    """
     return Filters(since=since, until=until, campaign=campaign, grade=grade, client=client)
 
 

@@ -11,6 +11,7 @@ from serving.deps import SourceDep, StoreDep
 from serving.funnel import FunnelOut, dimensions, read_funnel
 from serving.keys import Role
 from serving.schemas import PAGE_ERRORS, Cursor, Limit, error_responses
+from store.funnel import Dimension
 
 router = APIRouter(
     prefix="/v1/reports",
@@ -23,19 +24,24 @@ router = APIRouter(
     "/funnel",
     response_model=FunnelOut,
     responses=error_responses(
-        {422: f"Unknown dimension. {PAGE_ERRORS}", 503: "The lead store failed"}
+        {
+            422: f"An unknown dimension, or one given twice. {PAGE_ERRORS}",
+            503: "The lead store failed",
+        }
     ),
 )
 def get_funnel(
     store: StoreDep,
     source: SourceDep,
     by: Annotated[
-        list[str] | None,
+        list[Dimension],
         Query(
-            description="campaign, source, grade or month; repeat it or separate by commas "
-            "to combine (by=campaign,month); default: campaign"
+            default_factory=list,
+            description="campaign, source, grade or month; repeat it to combine "
+            "(by=campaign&by=month), each at most once; none: campaign",
+            json_schema_extra={"uniqueItems": True},
         ),
-    ] = None,
+    ],
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> FunnelOut:
@@ -46,4 +52,4 @@ def get_funnel(
     (UTC) when it was first scored; a lead counts by its latest outcome. Groups come a page
     at a time, in group order: follow `next_cursor` (null on the last page).
     """
-    return read_funnel(store, source, dimensions(by or []), limit=limit, cursor=cursor)
+    return read_funnel(store, source, dimensions(by), limit=limit, cursor=cursor)

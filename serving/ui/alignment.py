@@ -39,7 +39,9 @@ def page_filters(query: Mapping[str, str]) -> tuple[Filters, Period]:
     given = {k: query[k].strip() for k in FILTER_NAMES if query.get(k, "").strip()}
     period = parse_period(query.get("period") or "month")
     filters = Filters.model_validate(given)
-    filters.lead_filter()  # since after until is refused here, with its words
+    if filters.since and filters.until and filters.since > filters.until:
+        # The API answers such a range as empty; a person more likely swapped the two.
+        raise ValueError(f"until: {filters.until} is before since {filters.since}")
     return filters, period
 
 

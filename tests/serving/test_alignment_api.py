@@ -136,7 +136,9 @@ def test_campaign_changes_name_the_cold_list_message(demo):
         ("/v1/reports/kpis", {"since": "yesterday"}, "since"),
         ("/v1/reports/follow-up", {"by": "country"}, "by"),
         ("/v1/reports/target-accounts", {"grade": "E"}, "grade"),
-        ("/v1/reports/campaign-changes", {"since": "2025-06-01", "until": "2025-05-01"}, "until"),
+        ("/v1/reports/kpis", {"until": "0"}, "until"),
+        ("/v1/reports/follow-up", {"since": "2025-06-01T00:00:00"}, "since"),
+        ("/v1/reports/overdue", {"until": "1717171717"}, "until"),
     ],
 )
 def test_bad_report_parameters_are_422_naming_the_field(demo, path, params, field):
@@ -144,6 +146,18 @@ def test_bad_report_parameters_are_422_naming_the_field(demo, path, params, fiel
     response = api.get(path, params=params)
     assert response.status_code == 422
     assert field in error(response)["message"]
+
+
+def test_until_before_since_is_an_empty_range_not_an_error(demo):
+    api, _ = demo
+    swapped = {"since": "2025-06-01", "until": "2025-05-01"}
+
+    kpis = api.get("/v1/reports/kpis", params=swapped)
+    changes = api.get("/v1/reports/campaign-changes", params=swapped)
+
+    assert kpis.status_code == 200, kpis.text
+    assert sum(row["leads"] for row in kpis.json()["rows"]) == 0
+    assert changes.status_code == 200, changes.text
 
 
 def _cells(html: str, table_id: str) -> list[list[str]]:

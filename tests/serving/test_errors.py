@@ -128,3 +128,14 @@ def test_the_field_to_blame_is_named_in_the_details(raising_client):
 
 def test_unauthorized_asks_for_a_bearer_key(raising_client):
     assert raising_client.get("/raise/no_key").headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "PATCH", "DELETE"])
+def test_an_unsupported_method_is_a_405_naming_the_allowed_ones(raising_client, method):
+    response = raising_client.request(method, "/raise/invalid")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"
+    assert error(response)["code"] == "method_not_allowed"
+    assert error(response)["details"] == {"allow": "GET"}
+    assert f"{method} is not allowed here" in error(response)["message"]
