@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from features.errors import DataError, LeadgradeError, SpecError
 from models.artifact import ModelFileError
@@ -160,6 +161,20 @@ def error_response(exc: LeadgradeError) -> JSONResponse:
     return JSONResponse(body, status_code=status_of(exc), headers=getattr(exc, "headers", None))
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method a route takes at the request's path, for a 405's ``Allow`` header.
+
+    Starlette names only the methods of the first route whose path matches, so a path with
+    two routes (GET and DELETE /v1/leads/{id}) would seem to allow one of them.
+    """
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LeadgradeError)
     async def _domain(_: Request, exc: LeadgradeError) -> JSONResponse:
@@ -177,14 +192,17 @@ def install_error_handlers(app: FastAPI) -> None:
             message = "body: not valid JSON text in UTF-8"
             details = {"errors": [{"field": "body", "message": message, "type": "json_invalid"}]}
             return JSONResponse(error_body("invalid_request", message, details), 422)
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        headers = getattr(exc, "headers", None) or {}
-        message, details = str(exc.detail), {}
-        if exc.status_code == 405:  # Starlette names the allowed methods in the Allow header
-            allow = headers.get("Allow", "")
+        if exc.status_code == 405:
+            allow = allowed_methods(request)
             message = f"{request.method} is not allowed here; allowed: {allow}"
-            details = {"allow": allow}
-        return JSONResponse(error_body(code, message, details), exc.status_code, headers=headers)
+            body = error_body("method_not_allowed", message, {"allow": allow})
+            return JSONResponse(body, 405, headers={"Allow": allow})
+        code = {404: "not_found"}.get(exc.status_code, "http_error")
+        return JSONResponse(
+            error_body(code, str(exc.detail)),
+            exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

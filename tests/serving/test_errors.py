@@ -139,3 +139,22 @@ def test_an_unsupported_method_is_a_405_naming_the_allowed_ones(raising_client, 
     assert error(response)["code"] == "method_not_allowed"
     assert error(response)["details"] == {"allow": "GET"}
     assert f"{method} is not allowed here" in error(response)["message"]
+
+
+def test_a_405_allows_every_method_of_a_path_with_two_routes():
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/leads/{lead_id}")
+    def _read(lead_id: str) -> None:
+        raise LeadNotFound(lead_id)
+
+    @app.delete("/leads/{lead_id}")
+    def _erase(lead_id: str) -> None:
+        raise LeadNotFound(lead_id)
+
+    response = TestClient(app).request("OPTIONS", "/leads/L-1")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET"
+    assert error(response)["details"] == {"allow": "DELETE, GET"}
