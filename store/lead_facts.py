@@ -84,7 +84,7 @@ class LeadFilter:
         found: list[ColumnElement[bool]] = []
         if self.since is not None:
             found.append(arrived >= _midnight(self.since))
-        if self.until is not None:
+        if self.until is not None and self.until < date.max:  # the last day has no next day
             found.append(arrived < _midnight(self.until + timedelta(days=1)))
         if self.campaign is not None:
             found.append(first.fields[campaign_field].as_string() == self.campaign)

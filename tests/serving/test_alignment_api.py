@@ -160,6 +160,15 @@ def test_until_before_since_is_an_empty_range_not_an_error(demo):
     assert changes.status_code == 200, changes.text
 
 
+@pytest.mark.parametrize("path", ["/v1/reports/kpis", "/v1/reports/overdue"])
+def test_the_first_and_last_days_of_the_calendar_are_filters_like_any(demo, path):
+    api, _ = demo
+
+    response = api.get(path, params={"since": "0001-01-01", "until": "9999-12-31"})
+
+    assert response.status_code == 200, response.text
+
+
 def _cells(html: str, table_id: str) -> list[list[str]]:
     body = html.split(f'id="{table_id}"', 1)[1].split("</tbody>", 1)[0]
     rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)[1:]  # the first is the header
