@@ -136,14 +136,14 @@ def test_overdue_lists_sales_leads_past_their_follow_up_without_outcome(score_le
 
 
 def test_funnel_pages_follow_next_cursor_to_the_last_group(history):
-    every = history.get("/v1/reports/funnel?by=campaign,month").json()["rows"]
-    seen, query = [], "by=campaign,month&limit=2"
+    every = history.get("/v1/reports/funnel?by=campaign&by=month").json()["rows"]
+    seen, query = [], "by=campaign&by=month&limit=2"
     while True:
         body = history.get(f"/v1/reports/funnel?{query}").json()
         seen += body["rows"]
         if body["next_cursor"] is None:
             break
-        query = f"by=campaign,month&limit=2&cursor={body['next_cursor']}"
+        query = f"by=campaign&by=month&limit=2&cursor={body['next_cursor']}"
 
     assert seen == every
     assert len(every) == 5
