@@ -21,6 +21,8 @@ class Figures:
     import_lightgbm_s: float
     single: dict[str, tuple[Load, Load]] = field(default_factory=dict)
     ready_s: float = 0.0
+    import_lightgbm_cpu_s: float = 0.0
+    ready_cpu_s: float = 0.0
     batch: Load | None = None
     explain_one: Load | None = None
     explain_batch: Load | None = None
@@ -110,10 +112,14 @@ def _other_rows(figures: Figures) -> list[tuple[str, str]]:
                 _leads_per_second(figures.explain_batch),
             )
         )
-    rows.append(("`leadgrade serve`: start to /ready, s", f"{figures.ready_s:.2f}"))
+    rows.append(("`leadgrade serve`: start to /ready, s (median of 3)", f"{figures.ready_s:.2f}"))
     rows.append(
-        ('`python -c "import lightgbm"`, s (median of 5)', f"{figures.import_lightgbm_s:.2f}")
+        ('`python -c "import lightgbm"`, s (median of 3)', f"{figures.import_lightgbm_s:.2f}")
     )
+    if figures.ready_cpu_s and figures.import_lightgbm_cpu_s:
+        cpu = f"{figures.ready_cpu_s:.2f} / {figures.import_lightgbm_cpu_s:.2f}"
+        ratio = figures.ready_cpu_s / figures.import_lightgbm_cpu_s
+        rows.append(("start to /ready / `import lightgbm`: CPU s (ratio)", f"{cpu} ({ratio:.1f}×)"))
     loads = [load for pair in figures.single.values() for load in pair]
     wrk_cost = max((load.wrk_cpu_us_per_request for load in loads), default=0.0)
     rows.append(("wrk's own CPU per request (largest of the runs), µs", f"{wrk_cost:.0f}"))

@@ -14,8 +14,10 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from mlflow import MlflowClient
+if TYPE_CHECKING:  # MLflow is imported by whoever makes the client, not on import here
+    from mlflow import MlflowClient
 
 TAG_PREFIX = "leadgrade.champion."
 _TIME_FORMAT = "%Y%m%dT%H%M%S%fZ"

@@ -1,14 +1,15 @@
-"""Load a ``LeadScorer`` from the MLflow registry (by alias or version) or from a local folder."""
+"""Load a ``LeadScorer`` from the MLflow registry (by alias or version) or from a local folder.
+
+MLflow is imported only when the registry is asked: importing it (and opening its SQLAlchemy
+store) costs about as much as importing LightGBM, which a model loaded from a folder, and
+every module that only needs the URI helpers here, should not pay at start-up.
+"""
 
 from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import mlflow
-from mlflow import MlflowClient
-from mlflow.artifacts import download_artifacts
 
 from features.errors import LeadgradeError
 from models.artifact import MANIFEST, ModelFileError
@@ -65,6 +66,9 @@ class LoadedModel:
 
 def resolve_version(uri: str, tracking_uri: str) -> ModelInfo:
     """Pin ``models:/name@alias`` or ``models:/name/version`` to a concrete version."""
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
     name, _, ref = uri.removeprefix(_SCHEME).partition("@")
     client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
     try:
@@ -73,7 +77,7 @@ def resolve_version(uri: str, tracking_uri: str) -> ModelInfo:
         else:
             name, _, version = name.partition("/")
             mv = client.get_model_version(name, version)
-    except mlflow.exceptions.MlflowException as exc:
+    except MlflowException as exc:
         raise ModelNotFound(f"no model at {uri}: {exc.message}") from exc
     return ModelInfo(name=name, version=str(mv.version), run_id=mv.run_id)
 
@@ -97,13 +101,17 @@ def load_model(uri: str, tracking_uri: str) -> LoadedModel:
 
 
 def _download(info: ModelInfo, tracking_uri: str, into: str) -> Path:
+    from mlflow import MlflowClient
+    from mlflow.artifacts import download_artifacts
+    from mlflow.exceptions import MlflowException
+
     try:
         # The version's own artifact location: a models:/ URI here would be resolved through
         # MLflow's global registry URI, not the one this service was configured with.
         client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
         source = client.get_model_version_download_uri(info.name, str(info.version))
         local = download_artifacts(artifact_uri=source, dst_path=into, tracking_uri=tracking_uri)
-    except mlflow.exceptions.MlflowException as exc:
+    except MlflowException as exc:
         why = f"cannot download {info.name} version {info.version}: {exc.message}"
         raise ModelNotFound(why) from exc
     return Path(local)

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
-from mlflow import MlflowClient
 from pydantic import BaseModel, TypeAdapter
 
 from features.errors import LeadgradeError
@@ -171,6 +170,8 @@ class ModelSource:
 
     def _fall_back(self) -> None:
         """Serve the most recent earlier champion that loads (from the champion history)."""
+        from mlflow import MlflowClient
+
         name = registered_name(self.uri)
         client = MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri)
         try:

@@ -7,6 +7,11 @@ from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+# Imported here, not in upgrade(): the service opens the store in one thread while MLflow
+# loads the model in another, and MLflow imports alembic too; two threads importing alembic
+# at once can see it half-initialised (ImportError, a start-up that fails now and then).
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, RowMapping, and_, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -77,10 +82,7 @@ class LeadStore:
 
     def upgrade(self) -> None:
         """Create or migrate the tables to the latest version (``alembic upgrade head``)."""
-        from alembic import command
-        from alembic.config import Config
-
-        config = Config()
+        config = AlembicConfig()
         config.set_main_option("script_location", MIGRATIONS)
         with write_transaction(self._engine) as conn:
             if conn.dialect.name == "postgresql":
@@ -88,7 +90,7 @@ class LeadStore:
                 lock = text("SELECT pg_advisory_xact_lock(:id)")
                 conn.execute(lock, {"id": _MIGRATION_LOCK_ID})
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            alembic_command.upgrade(config, "head")
 
     def erase(self, lead_id: str, *, requested_by: str) -> ErasureReceipt:
         """Erase the lead's personal data (see :mod:`store.erasure`)."""
