@@ -1,10 +1,14 @@
 """Replay the demo data's feedback through a running API, as a CRM would send it.
 
-Leads not yet in the store are scored first (in batches), each with its own creation
-time. Then each lead's stages and outcome are posted with the times the demo timeline
-draws for it (:mod:`training.demo_timeline`: from its creation, its first grade and its
-ending), each with an idempotency key derived from the lead id and the event. A second
-run finds every lead scored and every event already stored, so it stores nothing new.
+The demo clock: the demo leads are history (created over 18 months), so the leads not yet
+in the store are scored as a backfill (``POST /v1/leads/score/batch?backfill=true``, in
+batches): each is stored as scored when it was created, which is when sales was told and
+when its follow-up deadline starts. Then each lead's first score is read back from the API
+and its stages and outcome are posted with the times the demo timeline draws from that
+score (:mod:`training.demo_timeline`: from its first score's time, grade and route, and its
+ending), each with an idempotency key derived from the lead id and the event. No time is
+later than a day after the newest lead, nor than now. A second run finds every lead scored
+and every event already stored, so it stores nothing new.
 """
 
 from __future__ import annotations
@@ -25,10 +29,18 @@ from features.spec import LeadSpec
 from training.demo_timeline import FeedbackEvent, timeline
 
 BATCH = 500
+BATCH_PATH = "/v1/leads/score/batch"
 WORKERS = 8
 KEY_PREFIX = "demo-feedback:"
-# (grade, queue) of a lead's first score: what sales was told.
-FirstRoute = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class FirstScore:
+    """A lead's first score as the API has it: what sales was told, and when."""
+
+    grade: str
+    queue: str
+    scored_at: datetime
 
 
 class ReplayFailed(LeadgradeError):
@@ -89,17 +101,17 @@ def outcome_payload(record: Mapping[str, Any], spec: LeadSpec) -> dict[str, Any]
 
 
 def feedback_posts(
-    record: Mapping[str, Any], spec: LeadSpec, first: FirstRoute, as_of: datetime
+    record: Mapping[str, Any], spec: LeadSpec, first: FirstScore, as_of: datetime
 ) -> list[dict[str, Any]]:
     """The stages and outcome to post for one lead, oldest first, each with its time."""
     closed = outcome_payload(record, spec)
     events = timeline(
         str(record[spec.lead.id]),
-        _created(record, spec) or as_of,
-        first[0],
+        first.scored_at,
+        first.grade,
         None if closed is None else closed["outcome"],
         None if closed is None else closed["reason"],
-        to_sales=first[1] == "sales",
+        to_sales=first.queue == "sales",
         as_of=as_of,
     )
     return [_body(event, closed) for event in events]
@@ -139,10 +151,10 @@ def replay(
     with ThreadPoolExecutor(WORKERS) as pool:
         for start in range(0, len(records), BATCH):
             batch = records[start : start + BATCH]
-            routes = _score_new(client, pool, batch, spec, done)
+            firsts = _first_scores(client, pool, batch, spec, done)
             posts = [
                 (str(r[spec.lead.id]), body)
-                for r, first in zip(batch, routes, strict=True)
+                for r, first in zip(batch, firsts, strict=True)
                 for body in feedback_posts(r, spec, first, as_of)
             ]
             for result in pool.map(lambda post: _post_feedback(client, *post), posts):
@@ -151,35 +163,42 @@ def replay(
     return done
 
 
-def _score_new(
+def _first_scores(
     client: httpx.Client,
     pool: ThreadPoolExecutor,
     batch: list[dict[str, Any]],
     spec: LeadSpec,
     done: Replay,
-) -> list[FirstRoute]:
-    """Score, in one request, the leads the store lacks; every lead's first grade and queue."""
-    stored = list(pool.map(lambda r: _first_route(client, str(r[spec.lead.id])), batch))
+) -> list[FirstScore]:
+    """Backfill, in one request, the leads the store lacks; every lead's first score."""
+    ids = [str(r[spec.lead.id]) for r in batch]
+    stored = list(pool.map(lambda lead_id: _first_score(client, lead_id), ids))
     new = [lead_payload(r, spec) for r, known in zip(batch, stored, strict=True) if known is None]
-    scored: list[dict[str, Any]] = []
     if new:
-        response = client.post("/v1/leads/score/batch", json=new)
+        response = client.post(BATCH_PATH, params={"backfill": "true"}, json=new)
         _check(response, "scoring leads")
-        scored = response.json()["scores"]
+        stored = list(pool.map(lambda i, s: s or _first_score(client, i), ids, stored))
     done.scored += len(new)
     done.already_scored += len(batch) - len(new)
-    fresh = iter((s["grade"], s["route"]["queue"]) for s in scored)
-    return [known if known is not None else next(fresh) for known in stored]
+    return [_scored(first, lead_id) for first, lead_id in zip(stored, ids, strict=True)]
 
 
-def _first_route(client: httpx.Client, lead_id: str) -> FirstRoute | None:
-    """The grade and queue of a stored lead's first score; None if it was never scored."""
+def _scored(first: FirstScore | None, lead_id: str) -> FirstScore:
+    if first is None:
+        raise ReplayFailed(f"lead {lead_id} was scored but the API does not find it")
+    return first
+
+
+def _first_score(client: httpx.Client, lead_id: str) -> FirstScore | None:
+    """A stored lead's first score (its grade, queue and time); None if it was never scored."""
     response = client.get(f"/v1/leads/{quote(lead_id, safe='')}")
     if response.status_code == 404:
         return None
     _check(response, f"looking up lead {lead_id}")
-    first = response.json()["scores"][-1]  # newest first
-    return first["grade"], first["route"]["queue"]
+    lead = response.json()
+    first = lead["scores"][-1]  # newest first; a demo lead is scored once
+    scored_at = datetime.fromisoformat(lead["first_scored_at"])
+    return FirstScore(first["grade"], first["route"]["queue"], scored_at)
 
 
 def _post_feedback(client: httpx.Client, lead_id: str, body: dict[str, Any]) -> str:

@@ -35,6 +35,7 @@ class ScoreRequest:
     max_batch: int
     explain: bool = False
     top: int = 3
+    backfill: bool = False  # stored as scored when created (see LeadStore.record_scores)
 
 
 @dataclass(frozen=True)
@@ -63,5 +64,7 @@ def _score_and_hand_over(request: ScoreRequest, model: ServedModel, store: LeadS
     else:
         results = score_leads(records, model)
     spec = model.loaded.scorer.spec
-    written = store.submit_scores(spec, records, results, client=request.client)
+    written = store.submit_scores(
+        spec, records, results, client=request.client, backfill=request.backfill
+    )
     return _Scored(results, is_batch, written)

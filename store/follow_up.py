@@ -1,10 +1,11 @@
 """The follow-up promise: did sales give feedback on every lead routed to it in time?
 
 A lead routed to sales by its first score (A, B, or a target account) owes feedback
-within its deadline (``follow_up_within_hours`` of that score, counted from the lead's
-arrival). Any report from sales counts as feedback: a stage (accepted, opportunity) or an
-outcome. Each such lead is on time, late, missing (deadline passed, nothing reported) or
-pending (deadline not reached, nothing reported yet).
+within its deadline: ``follow_up_within_hours`` of that score, counted from that score,
+when sales was told (:func:`store.queries.follow_up_due`). Any report from sales counts as
+feedback: a stage (accepted, opportunity) or an outcome. Each such lead is on time, late,
+missing (deadline passed, nothing reported) or pending (deadline not reached, nothing
+reported yet).
 """
 
 from __future__ import annotations

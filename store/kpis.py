@@ -34,7 +34,7 @@ class KpiRow(BaseModel):
     lost: int = Field(description="lost or disqualified")
     win_rate: float | None = Field(description="won out of won and lost")
     median_days_to_feedback: float | None = Field(
-        description="from arrival to the first report from sales, over leads with one"
+        description="from the first score to the first report from sales, over leads with one"
     )
     follow_up_rate: float | None = Field(
         description="leads routed to sales with feedback within their deadline, out of those due"
@@ -64,7 +64,7 @@ def _row(period: str, leads: list[LeadFacts], now: datetime) -> KpiRow:
     won = sum(1 for lead in leads if lead.won)
     lost = sum(1 for lead in leads if lead.lost)
     days = [
-        (lead.first_feedback_at - lead.arrived_at).total_seconds() / 86400
+        (lead.first_feedback_at - lead.scored_at).total_seconds() / 86400
         for lead in leads
         if lead.first_feedback_at is not None
     ]

@@ -1,9 +1,10 @@
-"""One row per lead with what the alignment reports count: arrival, first grade, progress.
+"""One row per lead with what the alignment reports count: arrival, first score, progress.
 
 A lead belongs to the period of its arrival: the creation time the CRM sent, else its first
 score, in UTC. Its grade and route are those of its first score (what sales was told), and
-its follow-up clock starts at its arrival. The feedback of sales is summed up per lead in
-SQL (first and last feedback, stages reached); the latest outcome counts.
+so is its follow-up deadline: the first score's time plus its route's hours (see
+:func:`store.queries.follow_up_due`). The feedback of sales is summed up per lead in SQL
+(first and last feedback, stages reached); the latest outcome counts.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import aliased
 
 from store.engine import read_transaction
 from store.models import Grade
-from store.queries import feedback_summary, latest_outcomes
+from store.queries import feedback_summary, follow_up_due, latest_outcomes
 from store.schema import Lead, Score
 from store.store import LeadStore
 
@@ -32,9 +33,10 @@ class LeadFacts:
 
     lead_id: str
     arrived_at: datetime
+    scored_at: datetime  # of its first score
+    due_at: datetime | None  # of the follow-up, for a lead routed to sales
     grade: Grade
     queue: str
-    follow_up_hours: int | None
     track: str | None
     re_engage_on: date | None
     client: str
@@ -45,13 +47,6 @@ class LeadFacts:
     loss_reason: str | None
     first_feedback_at: datetime | None
     last_activity_at: datetime
-
-    @property
-    def due_at(self) -> datetime | None:
-        """The follow-up deadline of a lead routed to sales: arrival plus its hours."""
-        if self.queue != "sales" or self.follow_up_hours is None:
-            return None
-        return self.arrived_at + timedelta(hours=self.follow_up_hours)
 
     @property
     def good_grade(self) -> bool:
@@ -77,10 +72,9 @@ class LeadFilter:
     grade: Grade | None = None
     client: str | None = None
 
-    def conditions(
-        self, arrived: ColumnElement[datetime], first: Any, campaign_field: str
-    ) -> list[ColumnElement[bool]]:
-        """The filter as SQL: ``arrived`` is the lead's arrival, ``first`` its first score."""
+    def conditions(self, first: Any, campaign_field: str) -> list[ColumnElement[bool]]:
+        """The filter as SQL on the lead, ``first`` being its first score (an alias)."""
+        arrived = func.coalesce(Lead.created_at, Lead.first_scored_at)
         found: list[ColumnElement[bool]] = []
         if self.since is not None:
             found.append(arrived >= _midnight(self.since))
@@ -167,7 +161,8 @@ def _query(keep: LeadFilter | None, campaign_field: str) -> Select[Any]:
         select(
             Lead.lead_id,
             Lead.created_at,
-            Lead.first_scored_at,
+            first.scored_at,
+            follow_up_due(first).label("due_at"),
             first.grade,
             first.queue,
             first.route,
@@ -186,23 +181,23 @@ def _query(keep: LeadFilter | None, campaign_field: str) -> Select[Any]:
         .order_by(Lead.lead_id)
     )
     if keep is not None:
-        arrived = func.coalesce(Lead.created_at, Lead.first_scored_at)
-        query = query.where(*keep.conditions(arrived, first, campaign_field))
+        query = query.where(*keep.conditions(first, campaign_field))
     return query
 
 
 def _facts(row: Any) -> LeadFacts:
     route: dict[str, Any] = row["route"]
     again = route.get("re_engage_on")
-    arrived = row["created_at"] or row["first_scored_at"]
+    arrived = row["created_at"] or row["scored_at"]
     # The lead's own activity: its arrival and sales' reports (a replay's scoring is not).
     activity = [arrived, row["last_feedback_at"]]
     return LeadFacts(
         lead_id=row["lead_id"],
         arrived_at=arrived,
+        scored_at=row["scored_at"],
+        due_at=row["due_at"],
         grade=row["grade"],
         queue=row["queue"],
-        follow_up_hours=route.get("follow_up_within_hours"),
         track=route.get("track"),
         re_engage_on=None if again is None else date.fromisoformat(again),
         client=row["client"],

@@ -1,12 +1,13 @@
 """The webhook outbox: events for sales, kept in the lead store until a sender delivers them.
 
 A lead routed to sales is put in the outbox in the same transaction as its score, so an
-acknowledged score never loses its event; a lead whose deadline passed without feedback
-is put there by :meth:`Outbox.collect_overdue`. Each event has one id, derived from the
-lead (once per lead and kind: a retry or a second scoring adds nothing), and one row per
-target URL. Senders claim due rows with a lease: on PostgreSQL with ``FOR UPDATE SKIP
-LOCKED``, so several senders share the work without waiting on each other; on SQLite the
-claim is one write transaction, so one sender at a time per store.
+acknowledged score never loses its event (a backfilled score, history, raises none); a
+lead whose deadline passed without feedback (:func:`store.overdue.overdue`: the deadline
+its first score set) is put there by :meth:`Outbox.collect_overdue`. Each event has one
+id, derived from the lead (once per lead and kind: a retry or a second scoring adds
+nothing), and one row per target URL. Senders claim due rows with a lease: on PostgreSQL
+with ``FOR UPDATE SKIP LOCKED``, so several senders share the work without waiting on each
+other; on SQLite the claim is one write transaction, so one sender at a time per store.
 """
 
 from __future__ import annotations

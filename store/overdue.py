@@ -1,4 +1,4 @@
-"""Overdue follow-ups: leads routed to sales whose deadline passed with no outcome."""
+"""Overdue follow-ups: leads routed to sales whose deadline passed with no feedback."""
 
 from __future__ import annotations
 
@@ -6,20 +6,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, RowMapping, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, RowMapping, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from store.engine import read_transaction
 from store.lead_facts import LeadFilter
 from store.models import Grade, as_utc
 from store.paging import make_cursor, read_cursor
+from store.queries import follow_up_due
 from store.schema import Lead, OutcomeEvent, Score
-from store.sql_time import elapsed_seconds, epoch_seconds
+from store.sql_time import epoch_seconds
 from store.store import LeadStore
 
 
 class OverdueLead(BaseModel):
-    """A lead routed to sales whose follow-up deadline passed without an outcome."""
+    """A lead routed to sales whose follow-up deadline passed without feedback."""
 
     lead_id: str
     grade: Grade
@@ -57,14 +58,12 @@ def overdue_page(
 ) -> OverduePage:
     """Leads sales owes a follow-up, most overdue first: ``limit`` of them after ``cursor``.
 
-    That is: the latest score routed the lead to sales, its follow-up deadline has passed,
-    and sales reported nothing at all: no outcome and no stage (an accepted lead has been
-    followed up). The deadline is the latest score's ``follow_up_within_hours`` counted
-    from that score, except for a lead scored once: its clock starts at its arrival (the
-    creation time the CRM sent, else its first score), as in the follow-up report, so a
-    lead sent in late is late already; a lead scored again starts a new hand-off.
-    ``keep`` filters as the alignment reports do. The deadline is worked out, filtered and
-    ordered in the database, so a page reads only its own leads.
+    That is: the lead's first score routed it to sales (what sales was told; a later score
+    changes nothing), the deadline that score set has passed (its time plus the route's
+    hours, :func:`store.queries.follow_up_due`), and sales reported nothing at all: no
+    outcome and no stage (an accepted lead has been followed up). These are the leads the
+    follow-up report counts as missing. ``keep`` filters as the alignment reports do. The
+    deadline is filtered and ordered in the database, so a page reads only its own leads.
     """
     now = datetime.now(UTC) if now is None else as_utc(now)
     query, due = _late(now, keep, campaign_field)
@@ -92,34 +91,24 @@ def overdue_page(
 def _late(now: datetime, keep: LeadFilter | None, campaign_field: str) -> tuple[Select[Any], Any]:
     """The overdue leads (unordered), and their deadline in epoch seconds (to order by)."""
     first = aliased(Score, name="first_score")
-    latest = aliased(Score, name="latest_score")
-    arrived = func.coalesce(Lead.created_at, Lead.first_scored_at)
-    # A lead scored once starts its clock at its arrival, one scored again at that score.
-    start = case((latest.id == Lead.first_score_id, arrived), else_=latest.scored_at)
-    due = epoch_seconds(start) + elapsed_seconds(latest.follow_up_due_at, latest.scored_at)
+    due_at = follow_up_due(first)
     query = (
         select(
             Lead.lead_id,
-            Lead.created_at,
-            Lead.first_scored_at,
-            Lead.first_score_id,
-            latest.id.label("score_id"),
-            latest.scored_at,
-            latest.grade,
-            latest.score,
-            latest.route,
-            latest.follow_up_due_at,
-            latest.client,
+            first.grade,
+            first.score,
+            first.scored_at,
+            due_at.label("due_at"),
+            first.route,
+            first.client,
         )
-        .join(latest, latest.id == Lead.latest_score_id)
         .join(first, first.id == Lead.first_score_id)
-        .where(latest.queue == "sales", latest.follow_up_due_at.is_not(None))
+        .where(due_at < now)
         .where(~exists().where(OutcomeEvent.lead_id == Lead.lead_id))
-        .where(due < now.timestamp())
     )
     if keep is not None:
-        query = query.where(*keep.conditions(arrived, first, campaign_field))
-    return query, due
+        query = query.where(*keep.conditions(first, campaign_field))
+    return query, epoch_seconds(due_at)
 
 
 def _ordered_id(store: LeadStore) -> ColumnElement[str]:
@@ -130,17 +119,13 @@ def _ordered_id(store: LeadStore) -> ColumnElement[str]:
 
 
 def _overdue(row: RowMapping, now: datetime) -> OverdueLead:
-    start = row["scored_at"]
-    if row["score_id"] == row["first_score_id"]:
-        start = row["created_at"] or row["first_scored_at"]
-    due = start + (row["follow_up_due_at"] - row["scored_at"])
     return OverdueLead(
         lead_id=row["lead_id"],
         grade=row["grade"],
         score=row["score"],
         scored_at=row["scored_at"],
-        due_at=due,
-        hours_overdue=(now - due).total_seconds() / 3600,
+        due_at=row["due_at"],
+        hours_overdue=(now - row["due_at"]).total_seconds() / 3600,
         track=row["route"].get("track"),
         client=row["client"],
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Subquery, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import AliasedClass
 
 from store.models import OUTCOMES
 from store.schema import Lead, OutcomeEvent, Score
@@ -29,6 +30,16 @@ def latest_outcomes(as_of: datetime | None = None) -> Subquery:
     if as_of is not None:
         query = query.where(e.recorded_at <= as_of)
     return query.subquery("latest_outcome")
+
+
+def follow_up_due(score: type[Score] | AliasedClass[Score]) -> ColumnElement[datetime | None]:
+    """The follow-up deadline ``score`` set, if it routed the lead to sales (else null).
+
+    The deadline runs from the score: its time plus its route's hours, stored with it (see
+    :func:`store.records.score_rows`). The reports take a lead's first score, what sales
+    was told, so a lead the CRM sends in late starts its clock when it is scored.
+    """
+    return case((score.queue == "sales", score.follow_up_due_at), else_=None)
 
 
 # A lead that reached a later stage passed the earlier ones: a won lead was accepted.

@@ -50,15 +50,28 @@ def score_rows(
     results: Sequence[Mapping[str, Any]],
     *,
     client: str,
-    scored_at: dt.datetime,
+    scored_at: Sequence[dt.datetime],
 ) -> list[dict[str, Any]]:
-    """Validated, redacted ``scores`` rows, one per lead, in order."""
+    """Validated, redacted ``scores`` rows, one per lead (scored at ``scored_at[i]``), in order.
+
+    Each row holds its follow-up deadline: the score's time plus its route's hours, the one
+    place the deadline is computed (the reports read it, see :mod:`store.queries`).
+    """
     if len(leads) != len(results):
         raise DataError(f"got {len(leads)} leads but {len(results)} score results")
     return [
-        _score_row(spec, i, lead, result, client=client, scored_at=scored_at)
-        for i, (lead, result) in enumerate(zip(leads, results, strict=True))
+        _score_row(spec, i, lead, result, client=client, scored_at=at)
+        for i, (lead, result, at) in enumerate(zip(leads, results, scored_at, strict=True))
     ]
+
+
+def backfill_times(
+    spec: LeadSpec, leads: Sequence[Mapping[str, Any]], now: dt.datetime
+) -> list[dt.datetime]:
+    """When each lead of a backfill counts as scored: its creation time, but never after now."""
+    name = spec.lead.created_at
+    times = [_instant(name, lead.get(name)) if name else None for lead in leads]
+    return [now if at is None else min(at, now) for at in times]
 
 
 def _score_row(

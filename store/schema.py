@@ -80,7 +80,8 @@ class Lead(Base):
 
     lead_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     # When the lead arrived: the creation time the CRM sent with its first score, if any.
-    # Reports count a lead in the period it arrived and start its follow-up clock there.
+    # Reports count a lead in the period it arrived; its follow-up clock starts at its first
+    # score (when sales was told), see store.queries.follow_up_due.
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_scored_at: Mapped[datetime] = mapped_column(UTCDateTime)
     first_score_id: Mapped[int | None] = mapped_column(Id)

@@ -109,13 +109,22 @@ class LeadStore:
         *,
         client: str,
         scored_at: datetime | None = None,
+        backfill: bool = False,
     ) -> None:
         """Append one score per lead, its fields redacted (see :func:`privacy.redact`).
 
         ``results[i]`` is the score response for ``leads[i]``. The batch is all stored or
         none (one savepoint), and this returns once it is committed.
+
+        The scores are stored as made at ``scored_at`` (default: now). With ``backfill``,
+        each lead is stored as scored when it was created instead (its ``created_at``, or
+        ``scored_at`` when it has none or a later one): history, loaded after the fact, such
+        as the demo replay. Its follow-up deadline then runs from that time, and it raises
+        no webhook event (it is not news to push to sales).
         """
-        self.submit_scores(spec, leads, results, client=client, scored_at=scored_at).result()
+        self.submit_scores(
+            spec, leads, results, client=client, scored_at=scored_at, backfill=backfill
+        ).result()
 
     def submit_scores(
         self,
@@ -125,13 +134,15 @@ class LeadStore:
         *,
         client: str,
         scored_at: datetime | None = None,
+        backfill: bool = False,
     ) -> Future[None]:
         """:meth:`record_scores` without waiting: the future resolves once committed.
 
         Invalid results raise here, before anything is queued.
         """
         at = _now() if scored_at is None else as_utc(scored_at)
-        rows = records.score_rows(spec, leads, results, client=client, scored_at=at)
+        times = records.backfill_times(spec, leads, at) if backfill else [at] * len(leads)
+        rows = records.score_rows(spec, leads, results, client=client, scored_at=times)
         if not rows:
             done: Future[None] = Future()
             done.set_result(None)
@@ -139,7 +150,7 @@ class LeadStore:
         item = writes.ScoreItem(
             rows=rows,
             created=records.created_times(spec, leads, results),
-            events=events.routed_rows(rows, self.webhook_targets),
+            events=[] if backfill else events.routed_rows(rows, self.webhook_targets),
             personal_words=records.personal_word_rows(spec, leads, results),
         )
         return self._writer.submit(writes.write_scores, item, size=len(rows))

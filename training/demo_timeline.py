@@ -1,10 +1,12 @@
 """When sales reported what about each demo lead: stages and the outcome, with plausible times.
 
 The demo export says how each lead ended, not when sales touched it. This draws a
-timeline per lead from its creation time, its first grade and its ending, so that the
-follow-up promise, the days to feedback and the stages have something true to life to
-show. The draw is seeded by the lead id: the same lead always gets the same timeline, so a
-second replay sends the very same events (idempotent).
+timeline per lead from its first score (when sales was told: its time, grade and route)
+and its ending, so that the follow-up promise, the days to feedback and the stages have
+something true to life to show. The follow-up deadline runs from that same score, so the
+times drawn here are what makes a demo lead on time, late or missing. The draw is seeded
+by the lead id: the same lead always gets the same timeline, so a second replay sends the
+very same events (idempotent).
 
 Leads routed to sales answer first: most A leads within their day (median ~4 h), some a
 few days late, a few never; B leads mostly within their week (median ~2 days), a quarter
@@ -38,7 +40,7 @@ class FeedbackEvent:
 
 def timeline(
     lead_id: str,
-    created_at: datetime,
+    scored_at: datetime,
     grade: str,
     outcome: str | None,
     reason: str | None,
@@ -47,12 +49,12 @@ def timeline(
     as_of: datetime,
     seed: int = 7,
 ) -> list[FeedbackEvent]:
-    """The stages and outcome sales reported about one lead, oldest first."""
+    """The stages and outcome sales reported about one lead first scored at ``scored_at``."""
     rng = np.random.default_rng([seed, zlib.crc32(lead_id.encode())])
     first = _first_response(rng, grade if grade in _RESPONSE else "B") if to_sales else None
     if first is None and outcome is None:
         return []
-    start = created_at + (first if first is not None else _days(rng, 10, 40))
+    start = scored_at + (first if first is not None else _days(rng, 10, 40))
     events = []
     reached = outcome in ("won", None) or (outcome == "lost" and reason != UNREACHED)
     if (
@@ -72,7 +74,7 @@ def timeline(
 
 
 def _first_response(rng: np.random.Generator, grade: str) -> timedelta | None:
-    """How long after arrival sales first answered; None for never."""
+    """How long after the first score sales first answered; None for never."""
     on_time, late, median_hours, deadline = _RESPONSE[grade]
     draw = rng.random()
     if draw < on_time:

@@ -244,8 +244,9 @@ def demo_feedback(
         str | None, typer.Option(envvar="LEADGRADE_API_KEY", help="Bearer key, if required")
     ] = None,
 ) -> None:
-    """Replay the demo feedback through the API: score the leads (with their creation times),
-    then post each lead's stages and outcome with plausible times.
+    """Replay the demo feedback through the API: score the leads as history (each stored as
+    scored when it was created), then post each lead's stages and outcome at plausible
+    times after its first score.
 
     Idempotent: a second run scores nothing again and stores no event twice.
     """

@@ -96,7 +96,8 @@ def get_follow_up(
 ) -> FollowUpOut:
     """The follow-up promise for leads routed to sales (A, B, target accounts): feedback on
     time, late, missing (deadline passed) or pending, per group. Any report counts as
-    feedback, a stage or an outcome; the deadline runs from the lead's arrival.
+    feedback, a stage or an outcome; the deadline runs from the lead's first score (when
+    sales was told), not from its `created_at`.
     """
     return read_follow_up(store, source, by, period, filters)
 

@@ -29,6 +29,7 @@ def get_overdue(
     cursor: Cursor = None,
 ) -> OverdueOut:
     """Leads routed to sales whose follow-up deadline passed with nothing reported (no stage,
-    no outcome), most overdue first; filtered like the other alignment reports. A page at
+    no outcome), most overdue first; filtered like the other alignment reports. Grade, route
+    and deadline are those of each lead's first score, as in the follow-up report. A page at
     a time: follow `next_cursor` (null on the last page); `count` is of all pages."""
     return read_overdue(store, source, filters, limit=limit, cursor=cursor)

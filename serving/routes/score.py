@@ -25,6 +25,13 @@ Explain = Annotated[
     bool, Query(description="add top reasons, fit and engagement (slower: TreeSHAP)")
 ]
 Top = Annotated[int, Query(ge=1, le=20, description="reasons per direction")]
+Backfill = Annotated[
+    bool,
+    Query(
+        description="history: store each lead as scored when it was created (its `created_at`, "
+        "never later than now), so its follow-up deadline runs from then; no webhook event"
+    ),
+]
 _INVALID = "Invalid lead: unknown field, wrong type, or missing lead id"
 _STORE = "No model loaded yet, or the lead store failed (nothing was stored)"
 
@@ -98,18 +105,24 @@ async def score_leads(
     metrics: MetricsDep,
     explain: Explain = False,
     top: Top = 3,
+    backfill: Backfill = False,
 ) -> Any:
     """Grade a batch of leads: one score per lead, in the order sent.
 
     Each lead is validated as in `POST /v1/leads/score`; one invalid lead fails the whole
     batch with 422 naming its index and field. The batch is stored in one transaction
     before the answer is sent: a store failure is a 503 and nothing of the batch is stored.
+
+    A lead is stored as scored now, and its follow-up deadline runs from now. To load leads
+    that arrived before leadgrade was connected (the demo replay does), send
+    `backfill=true`: each lead is then stored as scored at its `created_at` (now, if it has
+    none or a later one), and no webhook event is raised for it.
     """
     if not isinstance(body, list):
         raise InvalidRequest(
             "send a list of leads here; one lead object goes to POST /v1/leads/score"
         )
-    request = ScoreRequest(body, client, settings.max_batch, explain, top)
+    request = ScoreRequest(body, client, settings.max_batch, explain, top, backfill)
     results = await answer(request, model, store)
     metrics.count_scores(results)
     return JSONResponse({"scores": results})

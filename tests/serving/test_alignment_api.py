@@ -12,7 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -20,11 +22,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from features.spec import demo_spec
-from leadgrade.demo_feedback import demo_records, replay
+from leadgrade.demo_feedback import demo_records, outcome_payload, replay, replay_as_of
 from serving.app import create_app
 from serving.settings import ServeSettings
 from tests.serving.support import error
 from training.demo_data import generate_leads
+from training.demo_timeline import timeline
 
 ROWS = 1500
 
@@ -97,6 +100,38 @@ def test_follow_up_by_grade_shows_kept_late_and_missing(demo):
     for row in rows.values():
         parts = row["on_time"] + row["late"] + row["missing"] + row["pending"]
         assert parts == row["routed_to_sales"]
+
+
+def test_follow_up_by_grade_matches_the_demo_timeline_from_the_first_score(demo, tmp_path):
+    api, leads = demo
+    spec = demo_spec()
+    leads.to_csv(tmp_path / "leads.csv", index=False)
+    records = demo_records(tmp_path / "leads.csv", spec, None)  # as the replay read them
+    as_of = replay_as_of(records, spec)
+    expected: dict[str, Counter[str]] = defaultdict(Counter)
+    for record in records:
+        lead = api.get(f"/v1/leads/{record['lead_id']}").json()
+        scored_at = datetime.fromisoformat(lead["first_scored_at"])
+        # The demo is history, backfilled: each lead was first scored when it was created.
+        assert scored_at == pd.Timestamp(record["created_at"], tz="UTC")
+        first = lead["scores"][-1]
+        if first["route"]["queue"] != "sales":
+            continue
+        due = scored_at + timedelta(hours=first["route"]["follow_up_within_hours"])
+        closed = outcome_payload(record, spec) or {"outcome": None, "reason": None}
+        events = timeline(
+            record["lead_id"], scored_at, first["grade"], closed["outcome"], closed["reason"],
+            to_sales=True, as_of=as_of,
+        )  # fmt: skip
+        answered = events[0].occurred_at if events else None
+        status = "missing" if answered is None else "on_time" if answered <= due else "late"
+        expected[first["grade"]][status] += 1
+
+    rows = api.get("/v1/reports/follow-up", params={"by": "grade"}).json()["rows"]
+    counted = ("on_time", "late", "missing")
+    got = {r["group"]: Counter({k: r[k] for k in counted if r[k]}) for r in rows}
+    assert got == expected
+    assert all(r["pending"] == 0 for r in rows)  # every demo deadline has passed
 
 
 def test_follow_up_filters_by_campaign(demo):

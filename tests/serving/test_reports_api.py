@@ -6,7 +6,7 @@ import pytest
 
 from features.spec import LeadSpec, demo_spec
 from store.funnel import funnel_fields, parse_dimensions
-from tests.serving.support import error
+from tests.serving.support import LEAD, error
 
 DAY = timedelta(days=1)
 MAR, APR = datetime(2024, 3, 1, 9, tzinfo=UTC), datetime(2024, 4, 1, 9, tzinfo=UTC)
@@ -172,6 +172,44 @@ def test_a_bad_page_is_a_422_naming_the_parameter(api, score_lead, path, query):
 
     assert r.status_code == 422
     assert query.split("=")[0] in error(r)["message"]
+
+
+def test_the_follow_up_deadline_runs_from_the_first_score(score_lead, api):
+    now = datetime.now(UTC)
+    hours = timedelta(hours=1)
+    created = {"created_at": (now - 4 * DAY).isoformat()}  # both sent in days after creation
+    score_lead("answered", now - 30 * hours, "A", **created)
+    score_lead("unanswered", now - 10 * hours, "A", **created)
+    answered = {"outcome": "accepted", "occurred_at": (now - 10 * hours).isoformat()}
+    assert api.post("/v1/leads/answered/outcome", json=answered).status_code == 201
+
+    (row,) = api.get("/v1/reports/follow-up", params={"by": "grade"}).json()["rows"]
+    # 20 h after its score: on time (3 d 14 h after its creation, it would be late)
+    assert (row["on_time"], row["late"], row["missing"], row["pending"]) == (1, 0, 0, 1)
+    assert api.get("/v1/reports/overdue").json()["count"] == 0
+    (kpis,) = api.get("/v1/reports/kpis").json()["rows"]
+    assert kpis["median_days_to_feedback"] == pytest.approx(20 / 24, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("created", "backfill", "scored"),
+    [
+        (-10 * DAY, "true", -10 * DAY),  # history: scored when it was created
+        (None, "true", timedelta(0)),  # no creation time: scored now
+        (timedelta(hours=2), "true", timedelta(0)),  # never later than now
+        (-10 * DAY, "false", timedelta(0)),  # the default: scored now
+    ],
+)
+def test_a_backfill_stores_each_lead_as_scored_when_it_was_created(api, created, backfill, scored):
+    now = datetime.now(UTC)
+    lead = LEAD | {"created_at": None if created is None else (now + created).isoformat()}
+    response = api.post("/v1/leads/score/batch", params={"backfill": backfill}, json=[lead])
+    assert response.status_code == 200, response.text
+
+    stored = api.get(f"/v1/leads/{LEAD['lead_id']}").json()
+    first = datetime.fromisoformat(stored["first_scored_at"])
+    assert first == pytest.approx(now + scored, abs=timedelta(minutes=1))
+    assert stored["scores"][0]["scored_at"] == stored["first_scored_at"]
 
 
 # --- plain functions behind the endpoints -----------------------------------------------

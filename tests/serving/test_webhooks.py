@@ -152,6 +152,25 @@ def test_a_restart_mid_retry_still_delivers(store_url, store, scored, receiver):
     assert receiver.ids() == [event_id(ROUTED, "L1")] * 2
 
 
+def test_a_backfilled_lead_is_history_and_raises_no_event(
+    store, store_spec, demo_lead, score_result, scored, receiver
+):
+    sender = make_sender(store, receiver.url, Clock(T0))
+    created = (T0 - timedelta(days=30)).isoformat()  # overdue for weeks: not news either
+    store.record_scores(
+        store_spec,
+        [demo_lead("old", created_at=created)],
+        [score_result("old", "A")],
+        client="crm",
+        scored_at=T0,
+        backfill=True,
+    )
+    scored("new", "A")
+
+    sender.run_once()
+    assert receiver.ids() == [event_id(ROUTED, "new")]
+
+
 def test_an_unanswered_lead_raises_one_overdue_event(store, scored, receiver):
     now = T0 + timedelta(hours=30)
     sender = make_sender(store, receiver.url, Clock(now))

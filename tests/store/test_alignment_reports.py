@@ -12,6 +12,7 @@ from store.frame import training_frame
 from store.funnel import funnel
 from store.kpis import kpis
 from store.lead_facts import LeadFilter, lead_facts, period_of, periods_between
+from store.overdue import overdue
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
@@ -22,6 +23,7 @@ def _at(text_: str) -> datetime:
 
 
 # lead, arrival (created_at sent), first grade, client, [(event, reason, after arrival)].
+# Each lead is first scored an hour after it arrived: its deadline runs from that score.
 # a2 is scored again as D later: reports keep its first grade, A. Nothing arrives in April.
 HISTORY = [
     ("a1", "2024-03-04T10:00", "A", "crm", [("accepted", None, 5 * HOUR),
@@ -57,7 +59,8 @@ def test_kpis_by_month_count_each_lead_in_the_month_it_arrived(history):
     assert (march.period, april.period, may.period) == ("2024-03", "2024-04", "2024-05")
     assert (march.leads, march.share_a_or_b, march.accepted, march.opportunities) == (3, 1.0, 2, 1)
     assert (march.won, march.lost, march.win_rate) == (1, 1, 0.5)
-    assert march.median_days_to_feedback == pytest.approx(2.0)
+    # from the first score (an hour after arrival) to the first feedback: 4 h, 47 h, 71 h
+    assert march.median_days_to_feedback == pytest.approx(47 / 24)
     assert march.follow_up_rate == pytest.approx(2 / 3)
 
 
@@ -70,7 +73,7 @@ def test_a_month_without_leads_is_zeros_not_a_gap(history):
 def test_kpis_of_may_count_a_missing_follow_up_but_not_a_pending_one(history):
     may = kpis(history, "month", now=NOW)[2]
     assert (may.leads, may.share_a_or_b, may.accepted, may.won, may.lost) == (3, 2 / 3, 0, 0, 1)
-    assert (may.win_rate, may.median_days_to_feedback) == (0.0, 10.0)
+    assert (may.win_rate, may.median_days_to_feedback) == (0.0, pytest.approx(10 - 1 / 24))
     assert may.follow_up_rate == 0.0  # b2 missing; b3's deadline has not passed yet
 
 
@@ -109,13 +112,40 @@ def test_follow_up_filters_by_client_and_period(history):
     assert [(row.group, row.on_time, row.late) for row in march] == [("2024-03", 2, 1)]
 
 
-def test_reports_use_the_first_grade_and_the_lead_arrival(history):
+def test_reports_use_the_lead_arrival_and_its_first_score(history):
     facts = {lead.lead_id: lead for lead in lead_facts(history)}
     assert facts["a2"].grade == "A"
     assert facts["a2"].arrived_at == _at("2024-03-10T10:00")
-    assert facts["a2"].due_at == _at("2024-03-11T10:00")
+    assert facts["a2"].scored_at == _at("2024-03-10T11:00")
+    assert facts["a2"].due_at == _at("2024-03-11T11:00")  # 24 h from the first score
+    assert facts["c1"].due_at is None  # nurtured: no deadline
     assert facts["a1"].outcome == "won"
     assert facts["a1"].opportunity
+
+
+def test_the_deadline_runs_from_the_first_score_not_the_creation_time(store, score_lead):
+    created = _at("2024-03-01T09:00")
+    scored = created + 3 * DAY  # the CRM sent both A leads in three days after creating them
+    for lead_id in ("answered", "unanswered"):
+        score_lead(lead_id, scored, "A", created_at=created.isoformat())
+    store.record_outcome(
+        "answered",
+        OutcomeIn(outcome="accepted", occurred_at=scored + 20 * HOUR),  # 3 d 20 h after creation
+        client="crm",
+        idempotency_key=None,
+    )
+    soon = scored + 10 * HOUR  # 3 d 10 h after creation: unanswered is not late yet
+
+    (row,) = follow_up(store, by="grade", now=soon)
+    assert (row.on_time, row.late, row.missing, row.pending) == (1, 0, 0, 1)
+    (march,) = kpis(store, "month", now=soon)
+    assert march.period == "2024-03"  # counted where it was created
+    assert (march.follow_up_rate, march.median_days_to_feedback) == (1.0, pytest.approx(20 / 24))
+    assert overdue(store, now=soon) == []
+    (late,) = overdue(store, now=scored + 30 * HOUR)
+    assert (late.lead_id, late.due_at, late.hours_overdue) == (
+        "unanswered", scored + 24 * HOUR, pytest.approx(6),
+    )  # fmt: skip
 
 
 def test_a_lead_without_creation_time_arrives_with_its_first_score(store, score_lead):

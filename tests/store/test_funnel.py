@@ -165,20 +165,23 @@ def test_overdue_lists_sales_leads_past_their_deadline_without_outcome(store, sc
     scored("worked", now - 48 * hours, "A")
     store.record_outcome("worked", OutcomeIn(outcome="won"), client="crm", idempotency_key=None)
     scored("nurture", now - 900 * hours, "C")
-    scored("rescored", now - 100 * hours, "A")
-    scored("rescored", now - 1 * hours, "A")  # the latest score's deadline counts
-    scored("demoted", now - 100 * hours, "A")
+    scored("rescored", now - 30 * hours, "A")  # the first score's deadline counts: 6 h overdue
+    scored("rescored", now - 1 * hours, "A")
+    scored("demoted", now - 100 * hours, "A")  # sales was told A: 76 h overdue
     scored("demoted", now - 90 * hours, "D")
-    # sent in 30 h after it arrived: its clock ran from its arrival, 54 h ago
-    scored("sent-late", now - 24 * hours, "A", created_at=(now - 54 * hours).isoformat())
+    scored("promoted", now - 100 * hours, "C")  # first nurtured: sales owes nothing
+    scored("promoted", now - 90 * hours, "A")
+    # sent in 52 h after it was created: its clock runs from its score, due in 4 h
+    scored("sent-late", now - 20 * hours, "A", created_at=(now - 72 * hours).isoformat())
 
     late = overdue(store, now=now)
 
-    assert [lead.lead_id for lead in late] == ["late-b", "sent-late", "late-a"]
+    assert [lead.lead_id for lead in late] == ["demoted", "late-b", "late-a", "rescored"]
     assert [lead.hours_overdue for lead in late] == [
-        pytest.approx(32), pytest.approx(30), pytest.approx(24),
+        pytest.approx(76), pytest.approx(32), pytest.approx(24), pytest.approx(6),
     ]  # fmt: skip
     assert late[2].due_at == now - 24 * hours
+    assert (late[0].grade, late[0].scored_at) == ("A", now - 100 * hours)
     assert (late[2].grade, late[2].client) == ("A", "crm")
 
 
