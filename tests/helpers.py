@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import functools
+import os
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -33,15 +37,59 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 90.0) -> None:
-    """Poll ``/ready`` until the server process answers 200; fail if it exits or times out."""
+def wait_ready(
+    url: str, proc: subprocess.Popen[bytes], timeout: float = 90.0, path: str = "/ready"
+) -> None:
+    """Poll ``path`` until the server process answers 200; fail if it exits or times out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert proc.poll() is None, "the server process exited during start-up"
         try:
-            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
+            if httpx.get(f"{url}{path}", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise AssertionError(f"the server did not become ready within {timeout:.0f} s")
+    raise AssertionError(f"the server did not answer {path} within {timeout:.0f} s")
+
+
+def start_server(
+    store_url: str, model: Path, home: Path, **settings: str
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """``leadgrade serve`` of a model folder on a free port, logging to home/serve-PORT.log.
+
+    ``settings`` adds environment variables (``LEADGRADE_STORE_PROBE_SECONDS="1"``, ...).
+    Returns at once: the process may still be starting, or about to exit.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = {
+        **os.environ,
+        "LEADGRADE_HOME": str(home),
+        "LEADGRADE_MODEL_URI": str(model),
+        "LEADGRADE_MODEL_POLL_SECONDS": "0",
+        "LEADGRADE_DATABASE_URL": store_url,
+        **settings,
+    }
+    command = [sys.executable, "-m", "leadgrade.cli", "serve", "--port", str(port)]
+    with (home / f"serve-{port}.log").open("w") as log:
+        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return f"http://127.0.0.1:{port}", proc
+
+
+@contextmanager
+def server(
+    store_url: str, model: Path, home: Path, *, wait_for: str = "/ready", **settings: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """:func:`start_server`, once ``wait_for`` answers 200; killed (if still alive) on exit.
+
+    Wait for ``/health`` to test a server whose store fails: it is up but never ready.
+    """
+    url, proc = start_server(store_url, model, home, **settings)
+    try:
+        wait_ready(url, proc, path=wait_for)
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=30)

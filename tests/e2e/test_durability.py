@@ -4,14 +4,9 @@ The real server process (``leadgrade serve``) on a tiny model from a model folde
 lead store on SQLite and on PostgreSQL.
 """
 
-import os
 import signal
-import subprocess
-import sys
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -22,7 +17,7 @@ from sqlalchemy.pool import NullPool
 from features.spec import demo_spec
 from models.saved import save_scorer
 from store.schema import OutcomeEvent
-from tests.helpers import REPO, free_port, tiny_training, wait_ready
+from tests.helpers import server, tiny_training
 from training.demo_data import generate_leads
 
 pytestmark = pytest.mark.e2e
@@ -42,41 +37,6 @@ def leads() -> list[dict]:
     spec = demo_spec()
     frame = generate_leads(LEADS, seed=11)[[spec.lead.id, *spec.feature_fields]]
     return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-
-
-@contextmanager
-def server(
-    store_url: str, model: Path, home: Path, **settings: str
-) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``leadgrade serve`` on a free port; killed (if still alive) on exit.
-
-    ``settings`` adds environment variables (``LEADGRADE_STORE_PROBE_SECONDS="1"``, …).
-    """
-    port = free_port()
-    env = {
-        **os.environ,
-        "LEADGRADE_HOME": str(home),
-        "LEADGRADE_MODEL_URI": str(model),
-        "LEADGRADE_MODEL_POLL_SECONDS": "0",
-        "LEADGRADE_DATABASE_URL": store_url,
-        **settings,
-    }
-    with (home / f"serve-{port}.log").open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "leadgrade.cli", "serve", "--port", str(port)],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_ready(url, proc)
-            yield url, proc
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait(timeout=30)
 
 
 def outcome_body(i: int) -> dict:

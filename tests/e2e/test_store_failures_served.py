@@ -6,14 +6,9 @@ noted beside it.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -25,7 +20,7 @@ from features.spec import demo_spec
 from models.saved import save_scorer
 from store import LeadStore
 from tests.fake_database import HangingDatabase
-from tests.helpers import REPO, free_port, tiny_training
+from tests.helpers import server, start_server, tiny_training
 from training.demo_data import generate_leads
 
 pytestmark = pytest.mark.e2e
@@ -45,44 +40,8 @@ def leads() -> list[dict]:
     return [{k: v for k, v in row.items() if pd.notna(v)} for row in frame.to_dict("records")]
 
 
-def _start(model: Path, home: Path, store_url: str, **settings: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "LEADGRADE_HOME": str(home),
-        "LEADGRADE_MODEL_URI": str(model),
-        "LEADGRADE_MODEL_POLL_SECONDS": "0",
-        "LEADGRADE_DATABASE_URL": store_url,
-        "LEADGRADE_STORE_PROBE_SECONDS": "0.5",
-        **settings,
-    }
-    port = free_port()
-    log = (home / f"serve-{port}.log").open("w")
-    command = [sys.executable, "-m", "leadgrade.cli", "serve", "--port", str(port)]
-    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    proc.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
-    return proc
-
-
-@contextmanager
-def serving(model: Path, home: Path, store_url: str, **settings: str) -> Iterator[str]:
-    """The server process, once it answers /health; killed on exit."""
-    home.mkdir(parents=True, exist_ok=True)
-    proc = _start(model, home, store_url, **settings)
-    url: str = proc.url  # type: ignore[attr-defined]
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, "the server exited during start-up"
-            assert time.monotonic() < deadline, "the server did not start"
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.kill()
-        proc.wait(timeout=30)
+# The store is probed often, so that /ready learns of a failure quickly.
+PROBE = {"LEADGRADE_STORE_PROBE_SECONDS": "0.5"}
 
 
 def _wait_ready_state(url: str, status: int, timeout: float = 20) -> dict:
@@ -110,7 +69,8 @@ def test_a_deleted_store_folder_loses_no_acknowledged_write(model_file, leads, t
     # /ready says why, and the restart refuses to start with one line.
     folder = tmp_path / "store"
     url_of_store = f"sqlite:///{folder / 'leads.db'}"
-    with serving(model_file, tmp_path / "home", url_of_store) as url:
+    home = tmp_path / "home"
+    with server(url_of_store, model_file, home, wait_for="/health", **PROBE) as (url, _):
         _wait_ready_state(url, 200)
         assert httpx.post(f"{url}/v1/leads/score", json=leads[0], timeout=30).status_code == 200
         shutil.rmtree(folder)
@@ -123,9 +83,9 @@ def test_a_deleted_store_folder_loses_no_acknowledged_write(model_file, leads, t
         ready = _wait_ready_state(url, 503)
         assert "was deleted" in ready["error"]["message"]
 
-    restart = _start(model_file, tmp_path / "home", url_of_store)
+    restarted, restart = start_server(url_of_store, model_file, home, **PROBE)
     assert restart.wait(timeout=120) == 2
-    log = next((tmp_path / "home").glob(f"serve-{restart.url.rsplit(':', 1)[1]}.log"))
+    log = home / f"serve-{restarted.rsplit(':', 1)[1]}.log"
     assert "missing or empty, but one was created there" in log.read_text()
     assert "Traceback" not in log.read_text()
     assert not (folder / "leads.db").exists() or (folder / "leads.db").stat().st_size == 0
@@ -138,7 +98,7 @@ def test_a_read_only_store_at_start_is_not_ready(model_file, leads, tmp_path):
     existing.upgrade()
     existing.dispose()
     read_only = f"sqlite:///file:{folder / 'leads.db'}?mode=ro&uri=true"
-    with serving(model_file, tmp_path / "home", read_only) as url:
+    with server(read_only, model_file, tmp_path / "home", wait_for="/health", **PROBE) as (url, _):
         ready = _wait_ready_state(url, 503)
         assert ready["error"]["code"] == "store_unavailable"
         assert "readonly" in ready["error"]["message"]
@@ -159,7 +119,8 @@ def test_a_hung_database_yields_503s_and_health_keeps_answering(
         timeouts = {
             f"LEADGRADE_DATABASE_{name}_TIMEOUT": "2" for name in ("CONNECT", "STATEMENT", "POOL")
         }
-        with serving(model_file, tmp_path / "home", relayed, **timeouts) as url:
+        home = tmp_path / "home"
+        with server(relayed, model_file, home, wait_for="/health", **PROBE, **timeouts) as (url, _):
             _wait_ready_state(url, 200)
             database.hang()
             with ThreadPoolExecutor(max_workers=8) as pool:
