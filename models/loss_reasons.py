@@ -38,8 +38,9 @@ class LossReasonModel:
         proba = np.asarray(self.booster.predict(X, num_threads=threads), dtype=float)
         return proba.reshape(len(X), len(self.classes))
 
-    def predict(self, X: np.ndarray) -> list[str]:
-        """The most likely loss reason of each lead of an encoded matrix."""
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The most likely loss reason of each lead of an encoded matrix (an object array)."""
+        classes = np.asarray(self.classes, dtype=object)
         if len(X) == 0:
-            return []
-        return [self.classes[i] for i in np.argmax(self.probabilities(X), axis=1)]
+            return classes[:0]
+        return np.asarray(classes[np.argmax(self.probabilities(X), axis=1)])

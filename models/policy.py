@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal, TypedDict
@@ -81,34 +82,50 @@ class RoutingPolicy:
         on: date | None = None,
     ) -> Route:
         """The route of a lead graded ``grade`` on day ``on`` (default: today, UTC)."""
-        if grade in self.follow_up_hours:
-            return _route("sales", self.follow_up_hours[grade], None)
-        if target_account:
-            return _route("sales", self.follow_up_hours["B"], "target_account")
-        track = self.track_for(reason)
-        if track != RE_ENGAGE_LATER:
-            return _route("nurture", None, track)
-        day = on or datetime.now(UTC).date()
-        later = day + timedelta(days=self.re_engage_after_days)
-        return _route("nurture", None, track, later.isoformat())
+        one = np.asarray([grade], dtype=object)
+        return self.routes(one, np.asarray([target_account]), np.asarray([reason]), on).records()[0]
 
     def routes(
         self,
         grades: np.ndarray,
         target_accounts: np.ndarray,
-        reasons: Sequence[str | None],
+        reasons: np.ndarray,
         on: date | None = None,
-    ) -> list[Route]:
+    ) -> Routes:
         """The routes of a batch: one grade, target-account flag and loss reason per lead."""
+        targets = np.asarray(target_accounts, dtype=bool)
+        hours = self._sales_hours(grades)
+        target = np.isnan(hours) & targets
+        nurture = np.isnan(hours) & ~targets
+        hours[target] = self.follow_up_hours["B"]
+        track = np.full(len(grades), None, dtype=object)
+        track[target] = "target_account"
+        track[nurture] = self._tracks(np.asarray(reasons, dtype=object)[nurture])
+        re_engage = np.full(len(grades), None, dtype=object)
         day = on or datetime.now(UTC).date()
-        return [
-            self.route(str(g), target_account=bool(t), reason=r, on=day)
-            for g, t, r in zip(grades, target_accounts, reasons, strict=True)
-        ]
+        later = (day + timedelta(days=self.re_engage_after_days)).isoformat()
+        re_engage[nurture & (track == RE_ENGAGE_LATER)] = later
+        queue = np.where(nurture, "nurture", "sales").astype(object)
+        return Routes(queue, hours, track, re_engage)
 
     def nurture_mask(self, grades: np.ndarray, target_accounts: np.ndarray) -> np.ndarray:
         """Which leads of a batch go to nurture, and so need a track (and a loss reason)."""
-        return np.asarray(~np.isin(grades, list(self.sales_grades)) & ~target_accounts)
+        return np.asarray(np.isnan(self._sales_hours(grades)) & ~np.asarray(target_accounts, bool))
+
+    def _sales_hours(self, grades: np.ndarray) -> np.ndarray:
+        """The follow-up hours of each lead's grade; NaN for a grade that is not for sales.
+
+        The grades of ``follow_up_hours`` go to sales: the one place that says so."""
+        hours = np.full(len(grades), np.nan)
+        for grade, hours_of_grade in self.follow_up_hours.items():
+            hours[grades == grade] = hours_of_grade
+        return hours
+
+    def _tracks(self, reasons: np.ndarray) -> np.ndarray:
+        """The track of each reason, decided once per distinct reason."""
+        every = reasons.tolist()
+        tracks = {reason: self.track_for(reason) for reason in set(every)}
+        return np.asarray([tracks[reason] for reason in every], dtype=object)
 
     def track_for(self, reason: str | None) -> str:
         """The nurture track for a (predicted) loss reason; ``general`` for none."""
@@ -117,14 +134,25 @@ class RoutingPolicy:
         tracks = self.tracks if self.tracks is not None else _DEFAULT_TRACKS
         return tracks.get(reason, GENERAL_TRACK)
 
-    @property
-    def sales_grades(self) -> frozenset[str]:
-        """The grades that go to sales: the one place that says so."""
-        return frozenset(self.follow_up_hours)
+
+@dataclass(frozen=True)
+class Routes:
+    """The routes of a batch, column by column (one entry a lead)."""
+
+    queue: np.ndarray  # "sales" or "nurture"
+    follow_up_within_hours: np.ndarray  # float; NaN in nurture
+    track: np.ndarray  # object: the track, or None
+    re_engage_on: np.ndarray  # object: the ISO date, or None
+
+    def records(self) -> list[Route]:
+        """One route dict a lead."""
+        hours = [None if math.isnan(h) else int(h) for h in self.follow_up_within_hours.tolist()]
+        columns = zip(self.queue.tolist(), hours, self.track.tolist(), self.re_engage_on.tolist(),
+                      strict=True)  # fmt: skip
+        return [
+            {"queue": q, "follow_up_within_hours": h, "track": t, "re_engage_on": r}
+            for q, h, t, r in columns
+        ]
 
 
 _DEFAULT_TRACKS = {r.value: t for r, t in DEFAULT_NURTURE_TRACKS.items()}
-
-
-def _route(queue: Queue, hours: int | None, track: str | None, on: str | None = None) -> Route:
-    return {"queue": queue, "follow_up_within_hours": hours, "track": track, "re_engage_on": on}

@@ -24,9 +24,9 @@ from models.calibration import ScoreCalibrator
 from models.card import ModelCard
 from models.explain import Explainer, Explanation, LeadReasons
 from models.loss_reasons import LossReasonModel
-from models.policy import GradePolicy, Route, RoutingPolicy
+from models.policy import GradePolicy, Route, Routes, RoutingPolicy
 from models.report import ModelReport
-from models.threads import predict_threads
+from models.threads import SINGLE_THREAD_ROWS, predict_threads
 
 
 class LeadScore(TypedDict):
@@ -98,48 +98,29 @@ class LeadScorer:
         """Score a DataFrame of leads; one flat row per lead (the pyfunc output).
 
         Columns the spec does not name as features are ignored; absent feature columns are
-        missing values, as an absent key is in a request.
+        missing values, as an absent key is in a request. Column by column: no Python per lead.
         """
         id_field, fields = self.spec.lead.id, self.spec.feature_fields
-        X = self.transformer.transform(frame.reindex(columns=fields))
-        ids = [str(parse_text(v)) for v in frame[id_field]] if id_field in frame else []
-        if len(ids) != len(frame):
+        if id_field not in frame:
             raise DataError(f"the lead id column {id_field!r} is absent", field=id_field)
-        rows = [
-            {**{k: v for k, v in r.items() if k != "route"}, **r["route"]}
-            for r in self._results(ids, X)
-        ]
-        out = pd.DataFrame(rows, columns=[*_RESULT_COLUMNS])
-        # Text columns with gaps stay objects holding None: Spark's conversion of pandas'
-        # string dtype would turn a missing track into the text "nan".
-        for column in ("track", "re_engage_on"):
-            out[column] = out[column].astype(object).where(out[column].notna(), None)
-        return out
+        X = self.transformer.transform(frame.reindex(columns=fields))
+        return self._scores(_lead_ids(frame[id_field].tolist()), X).frame()
 
     def _results(self, ids: list[str], X: np.ndarray, on: date | None = None) -> list[LeadScore]:
+        return self._scores(ids, X, on).records()
+
+    def _scores(self, ids: list[str], X: np.ndarray, on: date | None = None) -> Scores:
         p = self.probabilities(X)
         grades = self.grades.assign(p)
         targets = self._target_accounts(X)
         reasons = self._loss_reasons(X, self.routing.nurture_mask(grades, targets))
-        routes = self.routing.routes(grades, targets, reasons, on)
-        return [
-            {
-                "lead_id": lead_id,
-                "score": round(float(prob) * 100.0, 1),
-                "probability": round(float(prob), 4),
-                "grade": str(grade),
-                "route": route,
-            }
-            for lead_id, prob, grade, route in zip(ids, p, grades, routes, strict=True)
-        ]
+        return Scores(ids, p, grades, self.routing.routes(grades, targets, reasons, on))
 
-    def _loss_reasons(self, X: np.ndarray, nurture: np.ndarray) -> list[str | None]:
+    def _loss_reasons(self, X: np.ndarray, nurture: np.ndarray) -> np.ndarray:
         """Most likely loss reasons of the leads bound for nurture (one predict per batch)."""
-        reasons: list[str | None] = [None] * len(X)
-        rows = np.flatnonzero(nurture)
-        if self.loss_reasons is not None and rows.size:
-            for row, reason in zip(rows, self.loss_reasons.predict(X[rows]), strict=True):
-                reasons[row] = reason
+        reasons = np.full(len(X), None, dtype=object)
+        if self.loss_reasons is not None and nurture.any():
+            reasons[nurture] = self.loss_reasons.predict(X[nurture])
         return reasons
 
     def _target_accounts(self, X: np.ndarray) -> np.ndarray:
@@ -147,13 +128,58 @@ class LeadScorer:
         return np.zeros(len(X), dtype=bool) if column is None else X[:, column] == 1.0
 
 
-_RESULT_COLUMNS = (
-    "lead_id",
-    "score",
-    "probability",
-    "grade",
-    "queue",
-    "follow_up_within_hours",
-    "track",
-    "re_engage_on",
-)
+@dataclass(frozen=True)
+class Scores:
+    """The scores of a batch, column by column; as dicts (the API) or a flat DataFrame."""
+
+    lead_ids: list[str]
+    probabilities: np.ndarray  # calibrated, not rounded
+    grades: np.ndarray
+    routes: Routes
+
+    def records(self) -> list[LeadScore]:
+        rows = zip(self.lead_ids, _rounded(self.probabilities * 100.0, 1),
+                   _rounded(self.probabilities, 4), self.grades.tolist(), self.routes.records(),
+                   strict=True)  # fmt: skip
+        return [
+            {"lead_id": i, "score": s, "probability": p, "grade": g, "route": r}
+            for i, s, p, g, r in rows
+        ]
+
+    def frame(self) -> pd.DataFrame:
+        routes = self.routes
+        out = pd.DataFrame({
+            "lead_id": self.lead_ids,
+            "score": _rounded(self.probabilities * 100.0, 1),
+            "probability": _rounded(self.probabilities, 4),
+            "grade": self.grades.tolist(),
+            "queue": routes.queue.tolist(),
+            "follow_up_within_hours": routes.follow_up_within_hours,
+            "track": routes.track,
+            "re_engage_on": routes.re_engage_on,
+        })  # fmt: skip
+        # Text columns with gaps stay objects holding None: Spark's conversion of pandas'
+        # string dtype would turn a missing track into the text "nan".
+        for column in ("track", "re_engage_on"):
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
+        return out
+
+
+def _rounded(values: np.ndarray, digits: int) -> list[float]:
+    """``round(v, digits)`` of each value, as Python rounds (correctly, from the binary value).
+
+    NumPy's ``round`` scales, rounds and scales back, which can differ from Python's when
+    the scaled value lies within rounding error of a half: those few are rounded by Python.
+    """
+    if len(values) <= SINGLE_THREAD_ROWS:  # a few leads: Python's round is the quicker
+        return [round(v, digits) for v in values.tolist()]
+    scaled = values * 10.0**digits
+    out = np.round(scaled) / 10.0**digits
+    near_half = np.flatnonzero(np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) < 1e-6)
+    out[near_half] = [round(float(v), digits) for v in values[near_half]]
+    return out.tolist()  # type: ignore[no-any-return]
+
+
+def _lead_ids(values: list[Any]) -> list[str]:
+    """Lead ids as text, read as the API reads them (stripped; numbers as text)."""
+    return [v.strip() or "None" if type(v) is str else str(parse_text(v)) for v in values]

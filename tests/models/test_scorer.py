@@ -1,4 +1,5 @@
 import itertools
+import math
 
 import numpy as np
 import pandas as pd
@@ -75,3 +76,36 @@ def test_card_describes_the_training(scorer):
     assert card.split["method"] == "time-ordered"
     assert set(card.grade_thresholds) == {"A", "B", "C"}
     assert card.metrics["model"]["roc_auc"] > 0.7
+
+
+def _messy(leads: pd.DataFrame) -> pd.DataFrame:
+    """Leads as exports have them: padded, upper-case, blank and missing values."""
+    out = leads.astype(object)
+    out.loc[::7, "email"] = "  Ann.Lee@GMAIL.com "
+    out.loc[::11, "email"] = None
+    out.loc[::13, "email"] = "   "
+    out.loc[::17, "job_title"] = "  VP marketing "
+    out.loc[::19, "employees"] = "1,200"
+    out.loc[::23, "industry"] = ""
+    out.loc[::29, "company"] = " Hooli Inc "
+    return out
+
+
+@pytest.mark.parametrize("as_text", [False, True])
+def test_a_frame_scores_each_lead_as_it_scores_alone(scorer, tmp_path, as_text):
+    """The column-wise batch path (distinct values, no Python per lead) gives each lead
+    what the single-lead API path gives it."""
+    frame = _messy(generate_leads(3000, seed=5))
+    if as_text:  # as ``leadgrade score`` reads a CSV: every value text
+        frame.to_csv(tmp_path / "leads.csv", index=False)
+        frame = pd.read_csv(tmp_path / "leads.csv", dtype=object)
+    batch = scorer.score_frame(frame)
+    alone = [scorer.score_records([r])[0] for r in frame.to_dict(orient="records")]
+    flat = [{**{k: v for k, v in r.items() if k != "route"}, **r["route"]} for r in alone]
+    for column in ("lead_id", "score", "probability", "grade", "queue", "track"):
+        assert batch[column].tolist() == [r[column] for r in flat], column
+    hours = [None if math.isnan(h) else h for h in batch["follow_up_within_hours"].tolist()]
+    assert hours == [r["follow_up_within_hours"] for r in flat]
+    assert batch["re_engage_on"].notna().tolist() == [r["re_engage_on"] is not None for r in flat]
+    assert set(batch["queue"]) == {"sales", "nurture"}
+    assert len(set(batch["track"].dropna())) >= 3
