@@ -20,6 +20,22 @@ RESULT_TYPE = (
 GAPPY_TEXT = ("track", "re_engage_on")
 
 
+def with_nulls(scored: Any) -> Any:
+    """``spark_udf``'s scores with real nulls where the model returned none.
+
+    MLflow's ``spark_udf`` (3.17) casts every text field of a struct result with pandas'
+    ``astype(str)`` unless the whole batch is null, so the pyfunc's missing ``track`` or
+    ``re_engage_on`` arrives as the text "None"; no output of the model survives that cast
+    as a null. No track or date is ever that text: it is turned back into a null.
+    """
+    from pyspark.sql.functions import col, lit, when
+
+    for name in GAPPY_TEXT:
+        text = col(name)
+        scored = scored.withColumn(name, when(text.isin("None", "nan"), lit(None)).otherwise(text))
+    return scored
+
+
 class SparkUnavailable(LeadgradeError):
     code = "spark_unavailable"
 
@@ -31,7 +47,7 @@ def score_with_spark(
     try:
         import mlflow
         from pyspark.sql import SparkSession
-        from pyspark.sql.functions import col, lit, struct, when
+        from pyspark.sql.functions import struct
     except ImportError as exc:
         raise SparkUnavailable(
             f"pyspark is not installed ({exc}): pip install 'leadgrade[spark]'"
@@ -45,13 +61,9 @@ def score_with_spark(
         leads = read_leads(spark, source)
         udf = mlflow.pyfunc.spark_udf(spark, uri, result_type=RESULT_TYPE, env_manager="local")
         # A struct passes the columns by name: the model picks its fields, ignores the rest.
-        scored = leads.withColumn("scored", udf(struct(*leads.columns))).select("scored.*")
-        for name in GAPPY_TEXT:
-            # pyspark 4.3 does not fully support pandas 3: a missing text value of the
-            # model's output arrives as the text "None" (or "nan"); it is a null.
-            scored = scored.withColumn(
-                name, when(col(name).isin("None", "nan"), lit(None)).otherwise(col(name))
-            )
+        scored = with_nulls(
+            leads.withColumn("scored", udf(struct(*leads.columns))).select("scored.*")
+        )
         writer = scored.write.mode("overwrite")
         if output.suffix.lower() == ".csv":
             writer.option("header", True).csv(str(output))

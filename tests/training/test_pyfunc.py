@@ -176,3 +176,16 @@ def test_mlflow_models_serve_answers_json_with_integers(scoring_server, export, 
     assert [r["lead_id"] for r in rows] == frame["lead_id"].astype(str).tolist()
     assert [r["grade"] for r in rows] == expected["grade"].head(5).tolist()
     assert [r["score"] for r in rows] == expected["score"].head(5).tolist()
+
+
+def test_mlflow_models_serve_answers_the_readme_request(scoring_server):
+    """The README's request: an integer id and two of the features, the others absent."""
+    record = {"lead_id": 1, "pages_viewed": 12, "employees": 250}
+    response = httpx.post(
+        f"{scoring_server}/invocations", json={"dataframe_records": [record]}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    [row] = response.json()["predictions"]
+    assert row["lead_id"] == "1"
+    assert row["grade"] in set("ABCD")
+    assert row["queue"] in {"sales", "nurture"}
