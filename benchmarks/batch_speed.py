@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.machine import load_average, preamble, write_section
+from benchmarks.speed import booster_of
 from features.spec import demo_spec
 from models.batch import score_file
 from models.saved import load_scorer, save_scorer
@@ -83,11 +84,11 @@ def in_process_rates(scorer: LeadScorer, leads: pd.DataFrame) -> dict[str, float
     assert loss is not None, "the demo model has a loss-reason model"
 
     def both_boosters() -> None:
-        scorer.booster.predict(X, raw_score=True)
+        scorer.estimator.predict(X, raw_score=True)
         loss.booster.predict(nurture)
 
     return rates(len(leads), {
-        "bare": lambda: scorer.booster.predict(X, raw_score=True),
+        "bare": lambda: scorer.estimator.predict(X, raw_score=True),
         "boosters": both_boosters,
         "matrix": lambda: scorer._scores(ids, X),
         "frame": lambda: scorer.score_frame(leads),
@@ -134,7 +135,7 @@ def main() -> None:
     )
     body = (
         f"{header}\n\n{ROWS:,} demo leads, a model trained on 6,000 (grade booster "
-        f"{scorer.booster.num_trees()} trees; loss-reason booster "
+        f"{booster_of(scorer).num_trees()} trees; loss-reason booster "
         f"{loss_trees(scorer)} trees). Run: `make bench-batch`. Load average (1/5/15 min) at "
         f"the end: {load_average()}.\n\n{table}\n\n"
         f"{verdict(speed)}\n\nPeak memory of `leadgrade score` "

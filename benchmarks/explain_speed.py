@@ -19,7 +19,7 @@ import pandas as pd
 from fastapi.testclient import TestClient
 
 from benchmarks.machine import describe, write_section
-from benchmarks.speed import p, timed
+from benchmarks.speed import booster_of, p, timed
 from features.spec import demo_spec
 from models.saved import save_scorer
 from models.scorer import LeadScorer
@@ -59,7 +59,7 @@ def path_rows(scorer: LeadScorer, batch: list[dict[str, Any]]) -> dict[str, list
     one = batch[:1]
     x_one = scorer.transformer.transform_records(one)
     x_batch = scorer.transformer.transform_records(batch)
-    booster = scorer.booster
+    booster = booster_of(scorer)
     rows = {
         "TreeSHAP alone, 1 lead (pre-encoded)": timed(
             lambda: booster.predict(x_one, pred_contrib=True, num_threads=1), 1000),
@@ -95,7 +95,7 @@ def size_row(label: str, result: TrainingResult, batch: list[dict[str, Any]]) ->
     params = {**DEFAULT_PARAMS, **scorer.card.params}
     return (
         f"| {label} | {params['num_leaves']} | {params['learning_rate']} | "
-        f"{scorer.booster.num_trees()} | {auc:.4f} | {p(one, 50):.2f} | "
+        f"{booster_of(scorer).num_trees()} | {auc:.4f} | {p(one, 50):.2f} | "
         f"{per_second(many, len(batch)):,.0f} |"
     )
 
@@ -112,7 +112,7 @@ def main() -> None:
 
 
 def report(rows: dict[str, list[float]], scorer: LeadScorer, sizes: list[str]) -> str:
-    trees, leaves = scorer.booster.num_trees(), scorer.card.params.get("num_leaves")
+    trees, leaves = booster_of(scorer).num_trees(), scorer.card.params.get("num_leaves")
     lines = [
         f"Machine: {describe()}. Demo model (6,000 demo leads, seed 7): {trees} trees of at "
         f"most {leaves} leaves. Load average at the start: {os.getloadavg()[0]:.1f} (the "

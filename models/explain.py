@@ -1,12 +1,14 @@
-"""Per-lead explanations from LightGBM's own TreeSHAP, in score points that add up.
+"""Per-lead explanations, exact in log-odds, in score points that add up.
 
 How a score is explained:
 
-1. **Log-odds.** ``booster.predict(X, pred_contrib=True)`` gives one TreeSHAP contribution
-   per model column plus the expected value (the base). Columns are summed back to the
+1. **Log-odds.** ``estimator.predict(X, pred_contrib=True)`` gives one contribution per
+   model column plus the expected value (the base): LightGBM's own TreeSHAP for a
+   booster; coefficient × centred encoded value for the logistic model
+   (:mod:`models.linear`). Columns are summed back to the
    input field they come from (``LeadTransformer.sources_``), so an email that feeds a
    free-mail flag and a title that feeds seniority and function are one reason each.
-   Base + contributions = the booster's raw score.
+   Base + contributions = the estimator's raw score.
 2. **Points.** The base is worth ``100 × calibrated(base)`` points. The rest of the score,
    ``100 × calibrated(raw) − base points``, is shared among the fields in proportion to
    their log-odds: every contribution of a lead is multiplied by the same factor, the
@@ -28,6 +30,7 @@ import numpy as np
 from features.spec import LeadSpec
 from features.transform import LeadTransformer
 from models.evidence import bucket_key, sentence, shown_value
+from models.linear import LinearModel
 from models.report import FieldStats, ModelReport, field_label
 from models.threads import predict_threads
 
@@ -86,11 +89,11 @@ def field_matrix(sources: Sequence[str], fields: Sequence[str]) -> np.ndarray:
 
 
 def log_odds_contributions(
-    booster: lgb.Booster, X: np.ndarray, grouping: np.ndarray
+    estimator: lgb.Booster | LinearModel, X: np.ndarray, grouping: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(base, contributions per field) in log-odds; base + row sum = raw score."""
     threads = predict_threads(len(X))
-    contrib = np.asarray(booster.predict(X, pred_contrib=True, num_threads=threads))
+    contrib = np.asarray(estimator.predict(X, pred_contrib=True, num_threads=threads))
     return contrib[:, -1], contrib[:, :-1] @ grouping
 
 
@@ -144,11 +147,12 @@ class Explainer:
         self,
         spec: LeadSpec,
         transformer: LeadTransformer,
-        booster: lgb.Booster,
+        estimator: lgb.Booster | LinearModel,
         calibrate: Callable[[np.ndarray], np.ndarray],
         report: ModelReport | None,
     ) -> None:
-        self.spec, self.booster, self.calibrate, self.report = spec, booster, calibrate, report
+        self.spec, self.estimator, self.calibrate = spec, estimator, calibrate
+        self.report = report
         self.fields = spec.feature_fields
         self.grouping = field_matrix(transformer.sources_, self.fields)
         known = report.fields if report is not None else {}
@@ -163,7 +167,7 @@ class Explainer:
         self, X: np.ndarray, scores: Sequence[float] | np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(base log-odds, field log-odds, base tenths, field tenths) for encoded leads."""
-        base, contributions = log_odds_contributions(self.booster, X, self.grouping)
+        base, contributions = log_odds_contributions(self.estimator, X, self.grouping)
         base_tenths, tenths = to_tenths(base, contributions, self.calibrate, np.asarray(scores))
         return base, contributions, base_tenths, tenths
 

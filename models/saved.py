@@ -9,11 +9,11 @@
 | ``grades.json``, ``routing.json`` | grade cut-offs; follow-up hours and nurture tracks |
 | ``card.json``, ``report.json`` | model card; model report (evidence for reasons) |
 | ``booster.txt`` | kind ``lightgbm``: LightGBM's own model text |
+| ``linear.json`` | kind ``linear``: the logistic model's terms (:mod:`models.linear`) |
 | ``loss_reasons.json`` + ``.txt`` | the loss-reason classes and their LightGBM model text |
 
 The ``kind`` names how the scoring estimator is stored: :data:`KINDS` maps each kind to
-its writer and reader, so a second kind (say, a linear model as JSON coefficients) adds
-one entry and leaves every other file as it is.
+its writer and reader; each kind adds one entry and leaves every other file as it is.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from features.transform import LeadTransformer
 from models.artifact import ModelFileError, ModelReader, ModelWriter
 from models.calibration import ScoreCalibrator
 from models.card import ModelCard
+from models.linear import LinearModel
 from models.loss_reasons import LossReasonModel
 from models.policy import GradePolicy, RoutingPolicy
 from models.report import ModelReport
@@ -53,8 +54,17 @@ def _read_booster(reader: ModelReader) -> lgb.Booster:
     return reader.parse("booster.txt", lambda text: lgb.Booster(model_str=text))
 
 
+def _write_linear(model: LinearModel, writer: ModelWriter) -> None:
+    writer.json("linear.json", model.get_state())
+
+
+def _read_linear(reader: ModelReader) -> LinearModel:
+    return reader.build("linear.json", LinearModel.from_state)
+
+
 KINDS: dict[str, EstimatorKind] = {
-    "lightgbm": EstimatorKind(lambda e: isinstance(e, lgb.Booster), _write_booster, _read_booster)
+    "lightgbm": EstimatorKind(lambda e: isinstance(e, lgb.Booster), _write_booster, _read_booster),
+    "linear": EstimatorKind(lambda e: isinstance(e, LinearModel), _write_linear, _read_linear),
 }
 
 
@@ -68,7 +78,7 @@ def kind_of(estimator: object) -> str:
 
 def save_scorer(scorer: LeadScorer, folder: str | Path) -> Path:
     """Write ``scorer`` as a model folder of data files; returns the folder."""
-    kind = kind_of(scorer.booster)
+    kind = kind_of(scorer.estimator)
     writer = ModelWriter(folder)
     writer.json("spec.json", scorer.spec.model_dump(mode="json"))
     writer.json("transform.json", scorer.transformer.get_state())
@@ -82,7 +92,7 @@ def save_scorer(scorer: LeadScorer, folder: str | Path) -> Path:
     if scorer.loss_reasons is not None:
         writer.json("loss_reasons.json", {"classes": list(scorer.loss_reasons.classes)})
         writer.text("loss_reasons.txt", scorer.loss_reasons.booster.model_to_string())
-    KINDS[kind].write(scorer.booster, writer)
+    KINDS[kind].write(scorer.estimator, writer)
     return writer.finish(kind)
 
 
@@ -99,7 +109,7 @@ def load_scorer(folder: str | Path) -> LeadScorer:
     return LeadScorer(
         spec=spec,
         transformer=reader.build("transform.json", lambda s: LeadTransformer.from_state(spec, s)),
-        booster=KINDS[reader.kind].read(reader),
+        estimator=KINDS[reader.kind].read(reader),
         calibrator=reader.build("calibration.json", ScoreCalibrator.from_state),
         grades=reader.build("grades.json", lambda s: GradePolicy(**s)),
         routing=reader.build("routing.json", lambda s: RoutingPolicy(**s)),

@@ -1,7 +1,8 @@
 """``LeadScorer``: the one deployable object serving calls.
 
-It bundles the fitted transform, the LightGBM booster, the calibrator and the grade and
-routing policies, and carries the spec, the model card and the model report (the evidence
+It bundles the fitted transform, the scoring estimator (a LightGBM booster, or the
+logistic model of :mod:`models.linear` when it won on validation), the calibrator and the
+grade and routing policies, and carries the spec, the model card and the model report (the evidence
 behind explanations). It is saved as data files by :mod:`models.saved`.
 """
 
@@ -23,6 +24,7 @@ from features.values import parse_text
 from models.calibration import ScoreCalibrator
 from models.card import ModelCard
 from models.explain import Explainer, Explanation, LeadReasons
+from models.linear import LinearModel
 from models.loss_reasons import LossReasonModel
 from models.policy import GradePolicy, Route, Routes, RoutingPolicy
 from models.report import ModelReport
@@ -39,11 +41,11 @@ class LeadScore(TypedDict):
 
 @dataclass
 class LeadScorer:
-    """Transform + booster + calibrator + grade and routing policies, with spec and card."""
+    """Transform + estimator + calibrator + grade and routing policies, with spec and card."""
 
     spec: LeadSpec
     transformer: LeadTransformer
-    booster: lgb.Booster
+    estimator: lgb.Booster | LinearModel
     calibrator: ScoreCalibrator
     grades: GradePolicy
     routing: RoutingPolicy
@@ -54,9 +56,9 @@ class LeadScorer:
     loss_reasons: LossReasonModel | None = None
 
     def raw_scores(self, X: np.ndarray) -> np.ndarray:
-        """The booster's raw log-odds for an encoded matrix."""
+        """The estimator's raw log-odds for an encoded matrix."""
         threads = predict_threads(len(X))
-        return np.asarray(self.booster.predict(X, raw_score=True, num_threads=threads))
+        return np.asarray(self.estimator.predict(X, raw_score=True, num_threads=threads))
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probabilities for an encoded matrix."""
@@ -74,15 +76,15 @@ class LeadScorer:
         return self._results(ids, X, on)
 
     def explainer(self) -> Explainer:
-        """Explains this model's scores (TreeSHAP, points, reasons); cheap to build."""
+        """Explains this model's scores (exact contributions, points, reasons); cheap."""
         return Explainer(
-            self.spec, self.transformer, self.booster, self.calibrator.predict, self.report
+            self.spec, self.transformer, self.estimator, self.calibrator.predict, self.report
         )
 
     def explain_records(
         self, records: Sequence[Mapping[str, Any]], top: int = 3
     ) -> list[tuple[LeadScore, LeadReasons]]:
-        """Score leads and add top reasons, fit and engagement (TreeSHAP: slower than scoring)."""
+        """Score leads and add top reasons, fit and engagement (slower than scoring)."""
         X = self.transformer.transform_records(records)
         results = self._results([str(r[self.spec.lead.id]) for r in records], X)
         reasons = self.explainer().reasons(records, X, [r["score"] for r in results], top)

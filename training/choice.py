@@ -1,89 +1,84 @@
-"""LightGBM against the logistic-regression baseline, compared on the validation leads.
+"""The model to ship: tuned LightGBM or the logistic baseline, whichever is better on the
+validation leads by the configured metric (the promotion gate's, ``training.metric``).
 
-The baseline is not only a yardstick: on some exports it ranks leads better than the
-booster. Training compares the two on the validation leads (never the holdout, which
-stays the honest report), records the comparison in the model card, prints it, and warns
-when the baseline wins. The card names the model shipped and by how much it won or lost.
+The comparison never reads the holdout, which stays the honest report: chosen on
+validation, reported on the holdout. A tie keeps LightGBM. The model card, the run's
+output and ``/ui/model`` name the model shipped and by how much it won on validation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 import numpy as np
-from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from models.calibration import ScoreCalibrator
 from training.evaluate import Evaluation
+from training.metric import LABELS, Metric, better, validation_score
+
+Shipped = Literal["lightgbm", "logistic"]
 
 
 @dataclass(frozen=True)
 class ModelChoice:
-    """The validation comparison: ROC-AUC on raw scores, Brier after calibration."""
+    """Both models' validation scores on ``metric`` and which one ships."""
 
-    metric: str
+    metric: Metric
     lightgbm: float
     baseline: float
-    shipped: str  # which model the registered scorer holds
+    tuning: dict[str, Any] = field(default_factory=dict)  # the LightGBM search
 
     @property
-    def baseline_wins(self) -> bool:
-        return self.baseline > self.lightgbm
+    def shipped(self) -> Shipped:
+        return "logistic" if better(self.metric, self.baseline, self.lightgbm) else "lightgbm"
+
+    @property
+    def margin(self) -> float:
+        """How much better the shipped model scored (≥ 0, in the metric's units)."""
+        return abs(self.lightgbm - self.baseline)
 
     def summary(self) -> str:
-        """'validation ROC-AUC: LightGBM 0.861, logistic baseline 0.842 (LightGBM by 0.019)'."""
-        better = "logistic baseline" if self.baseline_wins else "LightGBM"
+        """'validation ROC-AUC: LightGBM 0.861, logistic baseline 0.842; shipped: LightGBM
+        (better by 0.019)'."""
+        name = "the logistic model" if self.shipped == "logistic" else "LightGBM"
         return (
-            f"validation {self._name}: LightGBM {self.lightgbm:.3f}, logistic baseline "
-            f"{self.baseline:.3f} ({better} by {abs(self.lightgbm - self.baseline):.3f})"
+            f"validation {LABELS[self.metric]}: LightGBM {self.lightgbm:.4f}, logistic "
+            f"baseline {self.baseline:.4f}; shipped: {name} (better by {self.margin:.4f})"
         )
 
     def warnings(self) -> list[str]:
-        if not self.baseline_wins:
+        if self.shipped == "lightgbm":
             return []
         return [
-            f"the logistic baseline beats LightGBM on the validation leads ({self.summary()}); "
-            f"the model shipped is {self.shipped}: compare the holdout metrics in the card "
-            "before promoting it"
+            f"the logistic baseline beats LightGBM on the validation leads ({self.summary()}): "
+            "the logistic model ships, explained by its coefficients"
         ]
 
     def as_dict(self) -> dict[str, object]:
-        return {**asdict(self), "baseline_wins": self.baseline_wins}
-
-    @property
-    def _name(self) -> str:
-        return "ROC-AUC" if self.metric == "roc_auc" else "Brier (negated)"
+        return {
+            **asdict(self),
+            "metric_label": LABELS[self.metric],
+            "shipped": self.shipped,
+            "margin": self.margin,
+            "baseline_wins": self.shipped == "logistic",
+        }
 
 
 def compare_on_validation(
-    booster_raw: np.ndarray, baseline_raw: np.ndarray, y: np.ndarray, metric: str = "roc_auc"
+    booster_raw: np.ndarray,
+    baseline_raw: np.ndarray,
+    y: np.ndarray,
+    metric: Metric,
+    tuning: dict[str, Any] | None = None,
 ) -> ModelChoice:
-    """Compare the two models' validation scores (raw log-odds) on ``metric``.
-
-    ``roc_auc`` reads the raw scores (calibration does not change a ranking); ``brier``
-    calibrates each out-of-fold on the validation leads (two halves) before scoring.
-    """
-    if metric == "roc_auc":
-        return ModelChoice(
-            metric,
-            float(roc_auc_score(y, booster_raw)),
-            float(roc_auc_score(y, baseline_raw)),
-            "lightgbm",
-        )
+    """Compare the two models' validation raw scores (log-odds) on ``metric``."""
     return ModelChoice(
-        metric, -_crossfit_brier(booster_raw, y), -_crossfit_brier(baseline_raw, y), "lightgbm"
+        metric,
+        validation_score(metric, y, booster_raw),
+        validation_score(metric, y, baseline_raw),
+        tuning or {},
     )
-
-
-def _crossfit_brier(raw: np.ndarray, y: np.ndarray) -> float:
-    """Brier of Platt-calibrated scores, each half calibrated on the other half."""
-    halves = np.arange(len(y)) % 2
-    p = np.empty(len(y))
-    for h in (0, 1):
-        fit, use = halves != h, halves == h
-        p[use] = ScoreCalibrator().fit(raw[fit], y[fit]).predict(raw[use])
-    return float(brier_score_loss(y, p))
 
 
 def headline(evaluations: dict[str, Evaluation]) -> str:

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from training.evaluate import Evaluation
+from training.metric import lower_is_better
 from training.settings import TrainSettings
 
 
@@ -59,7 +60,7 @@ def gate_text(rows: list[GateRow], challenger: str, champion: str) -> str:
 def _metric_row(new: Evaluation, old: Evaluation, settings: TrainSettings) -> GateRow:
     name, margin = settings.promotion_metric, settings.promotion_margin
     a, b = getattr(new, name), getattr(old, name)
-    if name == "brier":  # lower is better
+    if lower_is_better(name):
         ok = a is None or b is None or a <= b + margin
         return GateRow(name, a, b, f"≤ champion + {margin}", ok)
     ok = a is None or b is None or a >= b - margin

@@ -45,7 +45,7 @@ def build_card(
         metrics={k: e.flat_metrics() for k, e in evaluations.items()},
         evaluation={
             **{k: e.model_dump() for k, e in evaluations.items()},
-            "choice": tested.choice.as_dict(),
+            "choice": fitted.choice.as_dict(),
         },
         grade_method=fitted.grades.method,
         grade_thresholds=dict(fitted.grades.thresholds),

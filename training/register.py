@@ -41,7 +41,8 @@ def fit_and_register(
     checks = settings.checks.model_copy(update={"allow_leaky": allowed})
     try:
         result = train_scorer(frame, spec, model_name=settings.model_name, source=source,
-                              checks=checks, progress=progress)  # fmt: skip
+                              checks=checks, metric=settings.promotion_metric,
+                              progress=progress)  # fmt: skip
     except LeakageError as exc:
         run_id = record_stopped_run(
             exc, spec, settings, spec_text=spec_text, extra_params=extra_params

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from models.settings import RegistrySettings
 from store.settings import StoreSettings
 from training.checks import DataChecks
+from training.metric import DEFAULT_METRIC, Metric
 
 
 class TrainSettings(RegistrySettings, StoreSettings):
@@ -19,7 +18,8 @@ class TrainSettings(RegistrySettings, StoreSettings):
     )
 
     experiment: str = "leadgrade"
-    promotion_metric: Literal["roc_auc", "pr_auc", "brier"] = "roc_auc"
+    # The metric the promotion gate compares and training ships the better model by.
+    promotion_metric: Metric = DEFAULT_METRIC
     promotion_margin: float = Field(default=0.005, ge=0.0, le=0.5)
     promotion_max_ece_increase: float = Field(
         default=0.02, ge=0.0, le=1.0, description="refuse a challenger whose ECE is higher by more"

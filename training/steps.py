@@ -7,6 +7,7 @@ from typing import Any
 
 import lightgbm as lgb
 import numpy as np
+from sklearn.pipeline import Pipeline
 
 from features.transform import LeadTransformer
 from features.validation import ValidationReport
@@ -38,8 +39,10 @@ class Fitted:
     transformer: LeadTransformer
     X: np.ndarray
     params: dict[str, Any]
-    booster: lgb.Booster  # early-stopped on the validation leads
-    shipped: ShippedFit  # refitted on training + validation, calibrated
+    booster: lgb.Booster  # tuned, early-stopped on the validation leads
+    baseline: Pipeline  # the logistic baseline, fitted on the training leads
+    choice: ModelChoice  # the two compared on the validation leads
+    shipped: ShippedFit  # the better one, refitted on training + validation, calibrated
     grades: GradePolicy
     importance: dict[str, float]
     leakage: LeakageAudit
@@ -53,4 +56,3 @@ class Tested:
     p_model: np.ndarray
     p_base: np.ndarray
     evaluations: dict[str, Evaluation]
-    choice: ModelChoice

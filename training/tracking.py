@@ -106,6 +106,7 @@ def log_training(
         mlflow.log_dict(asdict(result.validation), "validation.json")
         _log_leakage_audit(result)
         _log_win_rates(result)
+        _log_choice(result)
         _log_loss_reasons(result)
         _log_plots(result)
         _log_report(result)
@@ -241,6 +242,14 @@ def _log_win_rates(result: TrainingResult) -> None:
     mlflow.log_metrics({f"win_rate_{part}": rate for part, rate in rates.items()})
     moves = any("the win rate moves" in w for w in result.scorer.card.warnings)
     mlflow.set_tag("leadgrade.win_rate_moves", "yes" if moves else "no")
+
+
+def _log_choice(result: TrainingResult) -> None:
+    """Which model shipped (a tag) and both models' validation scores (metrics)."""
+    choice = result.scorer.card.evaluation["choice"]
+    mlflow.set_tag("leadgrade.model_shipped", choice["shipped"])
+    mlflow.log_metrics({f"validation_{choice['metric']}_lightgbm": choice["lightgbm"],
+                        f"validation_{choice['metric']}_logistic": choice["baseline"]})  # fmt: skip
 
 
 def _log_loss_reasons(result: TrainingResult) -> None:

@@ -51,7 +51,7 @@ def _points(scorer: LeadScorer, lead: dict) -> tuple[float, dict[str, float]]:
 def test_log_odds_contributions_add_up_to_the_raw_score(scorer, leads):
     X = scorer.transformer.transform_records(leads)
     explainer = scorer.explainer()
-    base, contributions = log_odds_contributions(scorer.booster, X, explainer.grouping)
+    base, contributions = log_odds_contributions(scorer.estimator, X, explainer.grouping)
 
     np.testing.assert_allclose(base + contributions.sum(axis=1), scorer.raw_scores(X), atol=1e-6)
     assert contributions.shape == (len(leads), len(scorer.spec.feature_fields))
