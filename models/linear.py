@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Self
 
 import numpy as np
@@ -37,11 +38,15 @@ class CategoryTerm:
     codes: tuple[float, ...]  # sorted
     weights: tuple[float, ...]
 
+    @cached_property
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.asarray(self.codes, dtype=float), np.asarray(self.weights, dtype=float)
+
     def values(self, X: np.ndarray) -> np.ndarray:
         x = np.nan_to_num(X[:, self.column], nan=-1.0)
         if not self.codes:
             return np.zeros(len(x))
-        codes, weights = np.asarray(self.codes), np.asarray(self.weights)
+        codes, weights = self._arrays
         at = np.minimum(np.searchsorted(codes, x), len(codes) - 1)
         return np.where(codes[at] == x, weights[at], 0.0)
 
@@ -87,6 +92,14 @@ class LinearModel:
         self.intercept = float(intercept)
         self.terms = tuple(terms)
         self.expected = np.asarray(expected, dtype=float)
+        # The number terms as arrays: one vectorised step for all of them when scoring.
+        numbers = [t for t in terms if isinstance(t, NumberTerm)]
+        self._number_columns = np.array([t.column for t in numbers], dtype=np.intp)
+        self._slopes, self._fills, self._missing = (
+            np.array([getattr(t, name) for t in numbers], dtype=float)
+            for name in ("slope", "fill", "missing")
+        )
+        self._categories = [t for t in terms if isinstance(t, CategoryTerm)]
 
     @classmethod
     def fitted(cls, intercept: float, terms: Sequence[Term], X: np.ndarray) -> Self:
@@ -103,7 +116,15 @@ class LinearModel:
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.n_columns:
             raise ValueError(f"expected {self.n_columns} model columns, got shape {X.shape}")
-        return np.column_stack([t.values(X) for t in self.terms])
+        out = np.empty(X.shape)
+        x = X[:, self._number_columns]
+        absent = np.isnan(x)
+        out[:, self._number_columns] = (
+            self._slopes * np.where(absent, self._fills, x) + self._missing * absent
+        )
+        for term in self._categories:
+            out[:, term.column] = term.values(X)
+        return out
 
     def predict(
         self,
