@@ -81,6 +81,8 @@ def scrub(value: Any, replacements: Mapping[str, str]) -> Any:
     and any other email or phone number in its text scrubbed (see features.scrubbing)."""
     if isinstance(value, str):
         return scrub_contacts(_scrub_text(value, replacements) if replacements else value)
+    if value is None or isinstance(value, int | float):  # most fields: no ABC check needed
+        return value
     if isinstance(value, Mapping):
         return {k: scrub(v, replacements) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -88,13 +88,16 @@ def append_scores(
             for i in lead_ids
         ],
     )
-    insert_scores = insert(Score).returning(Score.id, sort_by_parameter_order=True)
-    score_ids = conn.execute(insert_scores, rows).scalars()
+    # Each new score's id comes back with its lead and time, so the rows need not come back
+    # in the order sent: asking for that order makes SQLite insert one row per statement.
+    insert_scores = insert(Score).returning(Score.id, Score.lead_id, Score.scored_at)
     pointers = [
-        {"lid": row["lead_id"], "sid": score_id, "at": row["scored_at"]}
-        for row, score_id in zip(rows, score_ids, strict=True)
+        {"lid": lead_id, "sid": score_id, "at": at}
+        for score_id, lead_id, at in conn.execute(insert_scores, rows)
     ]
-    pointers.sort(key=lambda p: str(p["lid"]))  # stable: a lead's scores keep their order
+    # By lead (one lock order), then id: a lead's scores move its pointers in the order they
+    # were stored, so on a tie the one stored last is latest, as a lead's history reads it.
+    pointers.sort(key=lambda p: (str(p["lid"]), p["sid"]))
     conn.execute(_MOVE_FIRST, pointers)
     conn.execute(_MOVE_LATEST, pointers)
 
