@@ -114,10 +114,13 @@ def score_chunk(
         raise DataError(f"the input has no lead id column {id_field!r}", field=id_field)
     chunk = chunk.reset_index(drop=True)
     failures = {i: ("", "no lead id") for i, v in enumerate(chunk[id_field]) if is_missing(v)}
-    keep = chunk.drop(index=list(failures))
-    good, more = _readable(scorer, keep)
-    failures.update(more)
-    scored = scorer.score_frame(good) if len(good) else _empty(scorer)
+    good = chunk.drop(index=list(failures))
+    try:  # the usual chunk: every row readable, encoded once
+        scored = scorer.score_frame(good) if len(good) else _empty(scorer)
+    except DataError:
+        good, more = _readable(scorer, good)
+        failures.update(more)
+        scored = scorer.score_frame(good) if len(good) else _empty(scorer)
     if explain and len(good):
         records = cast(list[dict[str, Any]], good.to_dict(orient="records"))
         reasons = [r for _, r in scorer.explain_records(records)]
