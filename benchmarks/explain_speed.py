@@ -81,8 +81,8 @@ def path_rows(scorer: LeadScorer, batch: list[dict[str, Any]]) -> dict[str, list
         rows["POST /v1/leads/explain, 1 lead"] = timed(
             lambda: client.post("/v1/leads/explain", json=batch[0]), 300
         )
-        rows["POST /v1/leads/score?explain=true, 1,000 leads"] = timed(
-            lambda: client.post("/v1/leads/score?explain=true", json=batch), 10
+        rows["POST /v1/leads/score/batch?explain=true, 1,000 leads"] = timed(
+            lambda: client.post("/v1/leads/score/batch?explain=true", json=batch), 10
         )
     return rows
 

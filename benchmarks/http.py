@@ -130,11 +130,11 @@ def measure_leadgrade(
 ) -> None:
     serve = [str(BIN / "leadgrade"), "serve", "--port", "{port}"]
     with started(serve, "/ready", env, work / "serve-sqlite.log") as server:
-        score = f"{server.url}/v1/leads/score"
+        score, batch = f"{server.url}/v1/leads/score", f"{server.url}/v1/leads/score/batch"
         out.single["sqlite"] = drive(score, bodies["one"], work)
-        out.batch = wrk(score, bodies["batch"], 2, SECONDS, work)
+        out.batch = wrk(batch, bodies["batch"], 2, SECONDS, work)
         out.explain_one = wrk(f"{score}?explain=true", bodies["one"], 1, SECONDS, work)
-        out.explain_batch = wrk(f"{score}?explain=true", bodies["batch"], 2, SECONDS, work)
+        out.explain_batch = wrk(f"{batch}?explain=true", bodies["batch"], 2, SECONDS, work)
     out.in_process_rows_s = in_process_rows_per_second(work, bodies["batch"])
     with postgres_database() as url:
         if url is None:

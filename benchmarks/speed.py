@@ -35,7 +35,7 @@ LGB_ONE = "LightGBM alone, 1 C/D lead: grade + loss-reason boosters (pre-encoded
 PATH_ONE = "score_records, 1 C/D lead (encode, both boosters, calibrate, grade, route)"
 LGB_MANY = "LightGBM alone, 1,000 leads: both boosters (pre-encoded)"
 PATH_MANY = "score_records, 1,000 leads"
-HTTP_MANY = "POST /v1/leads/score, 1,000 leads"
+HTTP_MANY = "POST /v1/leads/score/batch, 1,000 leads"
 LINEAR_ONE = "score_records, 1 C/D lead, the logistic model shipped instead of LightGBM"
 LINEAR_MANY = "score_records, 1,000 leads, the logistic model shipped instead of LightGBM"
 STORE_MANY = "LeadStore.record_scores, 1,000 leads (SQLite, synchronous=FULL)"
@@ -139,7 +139,7 @@ def http_rows(settings: ServeSettings, batch: list[dict[str, Any]]) -> dict[str,
         rows["POST /v1/leads/score, 1 lead (in-process ASGI client)"] = timed(
             lambda: client.post("/v1/leads/score", json=batch[0]), 500
         )
-        rows[HTTP_MANY] = timed(lambda: client.post("/v1/leads/score", json=batch), 30)
+        rows[HTTP_MANY] = timed(lambda: client.post("/v1/leads/score/batch", json=batch), 30)
     return rows
 
 

@@ -23,7 +23,7 @@ def limited(make_client, tmp_path):
 
 
 def test_a_declared_oversized_body_is_a_413_before_the_key_is_checked(limited):
-    r = limited.post("/v1/leads/score", content=b"[" + b" " * LIMIT + b"]")
+    r = limited.post("/v1/leads/score/batch", content=b"[" + b" " * LIMIT + b"]")
 
     assert r.status_code == 413
     assert error(r)["code"] == "payload_too_large"
@@ -44,10 +44,10 @@ def test_a_streamed_body_is_cut_off_at_the_limit(limited):
 def test_a_body_within_the_limit_is_parsed_as_before(limited):
     batch = [{**LEAD, "lead_id": f"L-{i}"} for i in range(50)]
 
-    r = limited.post("/v1/leads/score", json=batch, headers=bearer(KEY))
+    r = limited.post("/v1/leads/score/batch", json=batch, headers=bearer(KEY))
 
     assert r.status_code == 200
-    assert [s["lead_id"] for s in r.json()] == [f"L-{i}" for i in range(50)]
+    assert [s["lead_id"] for s in r.json()["scores"]] == [f"L-{i}" for i in range(50)]
 
 
 def _peak_rss_kib(pid: int) -> int:

@@ -22,7 +22,8 @@ def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 
 def test_metrics_count_requests_leads_outcomes_and_show_the_model(api):
-    scored = api.post("/v1/leads/score", json=[LEAD, {**LEAD, "lead_id": "L-2"}]).json()
+    batch = [LEAD, {**LEAD, "lead_id": "L-2"}]
+    scored = api.post("/v1/leads/score/batch", json=batch).json()["scores"]
     outcome = {"outcome": "lost", "reason": "No budget"}
     assert api.post("/v1/leads/L-1/outcome", json=outcome).status_code == 201
     assert api.post("/v1/leads/score", json={"nonsense": 1}).status_code == 422
@@ -32,10 +33,11 @@ def test_metrics_count_requests_leads_outcomes_and_show_the_model(api):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     samples = _samples(response.text)
+    batch_route = (("method", "POST"), ("route", "/v1/leads/score/batch"))
     route = (("method", "POST"), ("route", "/v1/leads/score"))
-    assert samples[("leadgrade_requests_total", (*route, ("status", "200")))] == 1
+    assert samples[("leadgrade_requests_total", (*batch_route, ("status", "200")))] == 1
     assert samples[("leadgrade_requests_total", (*route, ("status", "422")))] == 1
-    assert samples[("leadgrade_request_seconds_count", route)] == 2
+    assert samples[("leadgrade_request_seconds_count", route)] == 1
     grades = [(r["grade"], r["route"]["queue"]) for r in scored]
     for grade, queue in set(grades):
         key = ("leadgrade_leads_scored_total", (("grade", grade), ("queue", queue)))

@@ -42,7 +42,7 @@ def outcome(api, body: dict, lead_id: str = "L-1", key: str | None = None) -> ht
 
 def test_every_scored_lead_is_stored_with_its_score_and_redacted_fields(api):
     batch = [{**LEAD, "lead_id": f"L-{i}"} for i in range(3)]
-    results = api.post("/v1/leads/score", json=batch).json()
+    results = api.post("/v1/leads/score/batch", json=batch).json()["scores"]
 
     lead = api.get("/v1/leads/L-2").json()
 

@@ -78,11 +78,12 @@ def load(url: str, stop: threading.Event, answers: list[Answer]) -> None:
     with httpx.Client(base_url=url, timeout=30) as http:
         i = 0
         while not stop.is_set() and len(answers) < MAX_REQUESTS:
-            body = LEAD if i % 2 else [{**LEAD, "lead_id": f"L-{i}-{k}"} for k in range(5)]
+            one = i % 2 == 1
+            body = LEAD if one else [{**LEAD, "lead_id": f"L-{i}-{k}"} for k in range(5)]
             started = time.monotonic()
-            r = http.post("/v1/leads/score", json=body)
-            results = r.json() if r.status_code == 200 else []
-            results = results if isinstance(results, list) else [results]
+            r = http.post("/v1/leads/score" if one else "/v1/leads/score/batch", json=body)
+            answer = r.json() if r.status_code == 200 else {"scores": []}
+            results = [answer] if one and r.status_code == 200 else answer["scores"]
             versions = {res["model"]["version"] for res in results}
             assert len(versions) <= 1, "a batch was scored by two versions"
             answers.append(Answer(started, r.status_code, next(iter(versions), None)))

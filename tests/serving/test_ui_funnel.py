@@ -175,7 +175,7 @@ def test_an_empty_store_shows_how_to_get_outcomes(api):
 
 
 def test_scored_leads_without_outcomes_are_listed_under_the_empty_state(api):
-    api.post("/v1/leads/score", json=[{**LEAD, "lead_id": f"L-{i}"} for i in range(3)])
+    api.post("/v1/leads/score/batch", json=[{**LEAD, "lead_id": f"L-{i}"} for i in range(3)])
 
     response = api.get("/ui/funnel")
 
