@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import lightgbm as lgb
@@ -120,24 +120,47 @@ def linear_model(baseline: Pipeline, X: np.ndarray) -> LinearModel:
     columns: ColumnTransformer = baseline.named_steps["columns"]
     logistic: LogisticRegression = baseline.named_steps["logistic"]
     weights = iter(logistic.coef_[0].tolist())
-    terms: dict[int, Term] = {}
     categorical, numeric = columns.transformers_[0][2], columns.transformers_[1][2]
-    encoder: OneHotEncoder = columns.named_transformers_["categorical"][-1]
-    for column, codes in zip(categorical, encoder.categories_, strict=True):
+    terms: list[Term] = []
+    if categorical:  # an empty block is never fitted: nothing to read
+        terms += _category_terms(columns.named_transformers_["categorical"], categorical, weights)
+    shift = 0.0
+    if numeric:
+        numbers, shift = _number_terms(columns.named_transformers_["numeric"], numeric, weights)
+        terms += numbers
+    intercept = float(logistic.intercept_[0]) + shift
+    return LinearModel.fitted(intercept, sorted(terms, key=lambda t: t.column), X)
+
+
+def _category_terms(
+    block: Pipeline, columns: Sequence[int], weights: Iterator[float]
+) -> list[Term]:
+    """One weight per one-hot category of each column (``-1``: imputed missing)."""
+    encoder: OneHotEncoder = block[-1]
+    terms: list[Term] = []
+    for column, codes in zip(columns, encoder.categories_, strict=True):
         weight = [next(weights) for _ in codes]
-        terms[column] = CategoryTerm(column, tuple(map(float, codes)), tuple(weight))
-    imputer: SimpleImputer = columns.named_transformers_["numeric"][0]
-    scaler: StandardScaler = columns.named_transformers_["numeric"][1]
-    block = [next(weights) for _ in range(len(scaler.scale_))]
-    slopes = np.asarray(block) / scaler.scale_  # weights per unscaled value
-    missing = np.zeros(len(numeric))
+        terms.append(CategoryTerm(column, tuple(map(float, codes)), tuple(weight)))
+    return terms
+
+
+def _number_terms(
+    block: Pipeline, columns: Sequence[int], weights: Iterator[float]
+) -> tuple[list[Term], float]:
+    """Slope per unscaled value and weight of the missing indicator, per column; and what
+    the scaling's centring adds to the intercept."""
+    imputer: SimpleImputer = block[0]
+    scaler: StandardScaler = block[1]
+    slopes = np.asarray([next(weights) for _ in scaler.scale_]) / scaler.scale_
+    missing = np.zeros(len(columns))
     indicated = imputer.indicator_.features_ if imputer.indicator_ is not None else []
-    missing[list(indicated)] = slopes[len(numeric) :]
+    missing[list(indicated)] = slopes[len(columns) :]
     fills = np.nan_to_num(imputer.statistics_, nan=0.0)  # an empty column is imputed with 0
-    for k, column in enumerate(numeric):
-        terms[column] = NumberTerm(column, float(slopes[k]), float(fills[k]), float(missing[k]))
-    intercept = float(logistic.intercept_[0]) - float(slopes @ scaler.mean_)
-    return LinearModel.fitted(intercept, [terms[j] for j in sorted(terms)], X)
+    terms: list[Term] = [
+        NumberTerm(column, float(slopes[k]), float(fills[k]), float(missing[k]))
+        for k, column in enumerate(columns)
+    ]
+    return terms, -float(slopes @ scaler.mean_)
 
 
 def importance_by_field(booster: lgb.Booster, sources: Sequence[str]) -> dict[str, float]:

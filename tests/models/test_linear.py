@@ -79,3 +79,19 @@ def test_a_matrix_of_the_wrong_width_is_refused(fitted) -> None:
     _, model, X = fitted
     with pytest.raises(ValueError, match="expected 6 model columns"):
         model.predict(X[:, :3], raw_score=True)
+
+
+@pytest.mark.parametrize("kept", ["categories only", "numbers only"])
+def test_a_model_without_numbers_or_without_categories_converts_too(fitted, kept) -> None:
+    """Olist's spec has categories only: scikit-learn never fits an empty block."""
+    _, _, X = fitted
+    y = (np.arange(len(X)) % 3 == 0).astype(int)
+    categorical = kept == "categories only"
+    columns = [j for j in range(X.shape[1]) if (j < 4) == categorical]  # 4 categories first
+    part = X[:, columns]
+    cats = list(range(part.shape[1])) if categorical else []
+    baseline = fit_baseline(part, y, np.ones(len(y)), categorical=cats)
+    model = linear_model(baseline, part)
+    np.testing.assert_allclose(
+        model.predict(part, raw_score=True), baseline.decision_function(part), atol=1e-9
+    )
