@@ -45,7 +45,9 @@ def reference_distributions(
 
 def _numeric_bins(values: pd.Series, bins: int) -> dict[str, Any]:
     present = pd.to_numeric(values, errors="coerce").dropna()
-    edges = sorted(set(np.quantile(present, np.linspace(0, 1, bins + 1))[1:-1].tolist()))
+    # A field missing on every lead has one bin: missing (np.quantile fails on no values).
+    quantiles = np.quantile(present, np.linspace(0, 1, bins + 1)) if len(present) else []
+    edges = sorted(set(np.asarray(quantiles, dtype=float)[1:-1].tolist()))
     return {"kind": "numeric", "edges": edges, "shares": _numeric_shares(values, edges)}
 
 

@@ -43,6 +43,14 @@ def test_reference_bins_put_the_training_sample_back_in_its_own_shares():
     assert max(same.values()) < 0.01
 
 
+def test_a_numeric_field_missing_on_every_lead_has_only_the_missing_bin():
+    frame = pd.DataFrame({"n": [float("nan")] * 10})
+
+    reference = reference_distributions(range(10), frame, {"n": 1.0})
+
+    assert reference["n"] == {"kind": "numeric", "edges": [], "shares": [0.0, 1.0]}
+
+
 def test_too_few_recent_leads_are_not_judged(drift_api):
     report = drift_api.get("/v1/reports/drift").json()
     assert report["status"] == "too_few"
