@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from features.derived import SENIORITY_WORDS, email_domain
+from features.scrubbing import scrub_contacts
 from models.report import MIN_EVIDENCE_LEADS, Bucket, FieldStats, in_sentence
 
 MISSING, OTHER, UNKNOWN = "(missing)", "(other)", "(unknown)"
@@ -133,7 +134,8 @@ def shown_value(stats: FieldStats, value: Any, personal: bool) -> str | None:
         return email_domain(str(value)) or "invalid address"
     if personal:
         return "given"
-    text = str(value)
+    # Scrubbed before it is cut: a cut email ("jane@…") no longer looks like one.
+    text = scrub_contacts(str(value))
     return text if len(text) <= 60 else text[:57] + "…"
 
 

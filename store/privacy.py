@@ -69,7 +69,8 @@ def lead_digests(fields: Mapping[str, Any], spec: LeadSpec, lead_id: str) -> set
     """Digests of the words of the lead's personal values, to scrub them from sales' notes
     later (see :func:`features.scrubbing.personal_digests`); an email gives its local part."""
     email_field = spec.features.email
-    values = [str(fields[name]) for name in spec.privacy.personal if fields.get(name) is not None]
+    others = [name for name in spec.privacy.personal if name != email_field]
+    values = [str(fields[name]) for name in others if fields.get(name) is not None]
     email = fields.get(email_field) if email_field else None
     if isinstance(email, str) and "@" in email:
         values.append(email.rsplit("@", 1)[0])

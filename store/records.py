@@ -184,7 +184,8 @@ def outcome_row(
 
     def scrubbed(text: str | None) -> str | None:
         # Sales' free text may quote the lead's name, an email or a phone number.
-        return None if text is None else scrub_contacts(scrub_words(text, personal_words, lead_id))
+        # Contacts first: a word scrubbed out of an email would leave the rest of it.
+        return None if text is None else scrub_words(scrub_contacts(text), personal_words, lead_id)
 
     canonical = None
     if event.outcome in ("lost", "disqualified"):

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -93,3 +94,30 @@ def server(
         if proc.poll() is None:
             proc.kill()
         proc.wait(timeout=30)
+
+
+def run_leadgrade(
+    env: dict[str, str], *args: str, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """``leadgrade ARGS`` in a fresh interpreter, its output captured (never raises on failure)."""
+    return subprocess.run(
+        [sys.executable, "-m", "leadgrade.cli", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def serve_champion(env: dict[str, str], port: int, log: IO[str]) -> subprocess.Popen[bytes]:
+    """``leadgrade serve`` of the champion in ``env``'s home on 127.0.0.1:``port``, logging
+    to ``log`` (:func:`start_server` serves a model folder)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "leadgrade.cli", "serve", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )

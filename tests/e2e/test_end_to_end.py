@@ -2,7 +2,6 @@
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,23 +9,14 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.helpers import REPO, free_port, wait_ready
+from tests.helpers import free_port, run_leadgrade, serve_champion, wait_ready
 from training.demo_data import generate_leads
 
 pytestmark = pytest.mark.e2e
 
 
-def leadgrade(home: Path, *args: str, **kwargs) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "leadgrade.cli", *args],
-        cwd=REPO,
-        env=env(home),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        **kwargs,
-    )
+def leadgrade(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_leadgrade(env(home), *args, timeout=300)
 
 
 def env(home: Path) -> dict[str, str]:
@@ -41,13 +31,7 @@ def server(tmp_path_factory) -> Iterator[str]:
         assert done.returncode == 0, f"{step} failed:\n{done.stderr}"
     port = free_port()
     log = (home / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "leadgrade.cli", "serve", "--port", str(port)],
-        cwd=REPO,
-        env=env(home),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    proc = serve_champion(env(home), port, log)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, proc)
