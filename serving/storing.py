@@ -13,7 +13,6 @@ import logging
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager
-from typing import Any
 
 import anyio.to_thread
 from pydantic import Field
@@ -22,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from features.reasons import CanonicalReason
 from serving.errors import InvalidRequest, StoreUnavailable
 from serving.model_source import ModelSource
+from serving.schemas import ReasonOut
 from serving.settings import ServeSettings
 from store import LeadHistory, LeadStore, OutcomeIn, OutcomeReceipt, OutcomeRecord
 from store import ledger as store_ledger
@@ -139,7 +139,7 @@ class LeadOut(LeadHistory):
     """A lead's history (newest first) with what is in force now pulled to the top."""
 
     latest_score: ScoreRecord = Field(description="the newest score: the grade and route now")
-    latest_reasons: list[dict[str, Any]] | None = Field(
+    latest_reasons: list[ReasonOut] | None = Field(
         description="reasons of the newest score that was explained (?explain=true)"
     )
     latest_outcome: OutcomeRecord | None = Field(

@@ -61,7 +61,10 @@ export async function onLeadCreated(): Promise<void> {
   const score = await scoreLead(lead, true);
   console.log(crmFields(score), score.grade);
   const receipt = await postOutcome(lead.lead_id, { outcome: "lost", reason: "Not the right moment" }, "crm-4711");
-  console.log(receipt.canonical_reason, (await getLead(lead.lead_id)).latest_outcome?.outcome);
+  const history = await getLead(lead.lead_id);
+  // The reasons of the newest explained score are typed like the score's own.
+  const latestWhy = (history.latest_reasons ?? []).map((reason) => `${reason.field}: ${reason.sentence}`);
+  console.log(receipt.canonical_reason, history.latest_outcome?.outcome, latestWhy);
   const batch = await scoreLeads([lead, { ...lead, lead_id: "L-1002" }]);
   console.log(batch.scores.map((s) => s.grade));
 }

@@ -128,7 +128,8 @@ def test_python_client_posts_an_outcome_idempotently_and_reads_the_lead(generate
     score_lead = _module(generated, "api.scoring.score_lead")
     post_outcome = _module(generated, "api.feedback.post_outcome")
     get_lead = _module(generated, "api.feedback.get_lead")
-    score_lead.sync(client=client, body=models.Lead.from_dict({**LEAD, "lead_id": "PY-2"}))
+    body = models.Lead.from_dict({**LEAD, "lead_id": "PY-2"})
+    score_lead.sync(client=client, body=body, explain=True)
     event = models.OutcomeIn(outcome=models.Outcome.LOST, reason="Not the right moment")
 
     first = post_outcome.sync_detailed("PY-2", client=client, body=event, idempotency_key="k-1")
@@ -143,6 +144,8 @@ def test_python_client_posts_an_outcome_idempotently_and_reads_the_lead(generate
     assert isinstance(lead, models.LeadOut)
     assert isinstance(lead.latest_score, models.ScoreRecord)
     assert isinstance(lead.latest_outcome, models.OutcomeRecord)
+    assert lead.latest_reasons
+    assert all(isinstance(r, models.ReasonOut) for r in lead.latest_reasons)
     # One Grade and one Outcome type across answers, not a look-alike enum per schema.
     assert isinstance(lead.latest_score.grade, models.Grade)
     assert lead.latest_outcome.outcome is models.Outcome.LOST
