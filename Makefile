@@ -97,8 +97,9 @@ bench: install-dev wrk ## Speed benchmarks (< 15 min): in-process, HTTP vs floor
 	$(BIN)/python -m benchmarks.http
 	$(BIN)/python -m benchmarks.training_speed
 
-bench-full: install-dev wrk ## The long runs too: 60 s loads, training on 1,000,000 leads
+bench-full: install-dev wrk ## The long runs too: 60 s loads (scoring at 200/s beside 8 marketing loops), training on 1,000,000 leads
 	LEADGRADE_BENCH_SECONDS=60 $(BIN)/python -m benchmarks.http
+	LEADGRADE_BENCH_SECONDS=60 $(BIN)/python -m benchmarks.marketing_load
 	$(BIN)/python -m benchmarks.training_speed --full
 
 wrk: ## Install wrk, the HTTP load generator of the benchmarks (Debian package)

@@ -17,6 +17,7 @@ import pytest
 from benchmarks.floor import floor_app
 from benchmarks.http_report import Figures, report, targets
 from benchmarks.load import Load, wrk
+from benchmarks.pacing import Tally, paced
 from features.spec import demo_spec
 from tests.helpers import free_port, tiny_training
 from training.demo_data import generate_leads
@@ -85,6 +86,25 @@ def test_wrk_counts_answers_other_than_2xx_as_errors(failing_server, tmp_path: P
 
     assert load.requests > 0
     assert load.errors == load.requests
+
+
+@pytest.mark.parametrize(("server", "ok"), [("ok_server", True), ("failing_server", False)])
+def test_the_paced_client_sends_exactly_rate_times_seconds_and_counts_failures(request, server, ok):
+    url = request.getfixturevalue(server)
+
+    tally = asyncio.run(paced(url, {"lead_id": "x"}, rate=40, seconds=0.5))
+
+    assert tally.requests == 20  # open loop: the schedule, not the server, sets the count
+    assert (len(tally.latencies_ms), tally.errors) == ((20, 0) if ok else (0, 20))
+
+
+def test_percentiles_are_read_from_the_successful_latencies():
+    tally = Tally(latencies_ms=[float(v) for v in range(1, 101)], errors=3)
+
+    assert tally.requests == 103
+    assert tally.percentile(50) == pytest.approx(50.5)
+    assert tally.percentile(99) == pytest.approx(99.01, abs=0.01)
+    assert Tally().percentile(99) is None
 
 
 def test_the_floor_app_answers_what_score_records_answers():
