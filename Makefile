@@ -105,7 +105,7 @@ bench-full: install-dev wrk ## The long runs too: 60 s loads (scoring at 200/s b
 wrk: ## Install wrk, the HTTP load generator of the benchmarks (Debian package)
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
 
-bench-quality: install-dev ## Model-quality benchmark on demo and ../shared/data; results in docs/quality.md
+bench-quality: install-dev ## Model-quality benchmark on demo and ../shared/data; results in docs/quality.md and docs/calibration.md
 	$(BIN)/python -m benchmarks.quality
 
 clean: ## Remove the environment and local state (MLflow runs, lead store, demo data)
