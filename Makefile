@@ -12,6 +12,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The client generators the contract tests run: openapi-python-client in its own environment
 # (it pins an older typer than leadgrade), openapi-typescript and tsc from the npm lock file.
 CLIENTS_VENV := $(VENV)/clients
+# MLflow 3 reports usage to its vendor by default; nothing these targets start does.
+export MLFLOW_DISABLE_TELEMETRY ?= true
 TS := clients/typescript
 
 .PHONY: help run install install-dev install-spark client-tools train serve promote demo-data openapi test lint format fuzz bench bench-full bench-batch wrk bench-quality clean

@@ -17,11 +17,14 @@ from leadgrade.commands import erase, registry, scoring, serving, store, trainin
 from leadgrade.output import console, fail
 
 # MLflow retries an unreachable tracking server for minutes by default; a command should
-# say so within seconds. Values the user sets in the environment still win.
-MLFLOW_HTTP_DEFAULTS = {
+# say so within seconds. MLflow 3 also sends usage telemetry to its vendor by default; a
+# service holding prospects' data makes no outbound calls nobody asked for. Values the
+# user sets in the environment still win.
+MLFLOW_DEFAULTS = {
     "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
     "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
     "MLFLOW_HTTP_REQUEST_TIMEOUT": "30",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
 }
 
 app = typer.Typer(
@@ -35,7 +38,7 @@ for group in (training.app, registry.app, scoring.app, serving.app, store.app, e
 
 @app.callback()
 def _before_every_command() -> None:
-    for name, value in MLFLOW_HTTP_DEFAULTS.items():
+    for name, value in MLFLOW_DEFAULTS.items():
         os.environ.setdefault(name, value)
 
 

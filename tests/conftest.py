@@ -17,6 +17,10 @@ from sqlalchemy.pool import NullPool
 from features.spec import LeadSpec, demo_spec
 from store import LeadStore
 
+# Tests call MLflow in-process and start `mlflow models serve`: none of it reports usage
+# to MLflow's vendor (the `leadgrade` command sets the same default for its own processes).
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+
 # =========================================================================================
 # Lead store (store): one store per test, on SQLite and on PostgreSQL.
 #

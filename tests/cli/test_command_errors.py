@@ -135,3 +135,21 @@ def test_train_with_a_missing_spec_says_so_in_one_line_from_the_real_entry_point
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == "error: cannot read spec does-not-exist.toml: No such file or directory\n"
+
+
+def test_every_command_turns_mlflow_telemetry_off_unless_the_user_chose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """MLflow 3 reports usage to its vendor by default: leadgrade makes no such call."""
+    import mlflow.telemetry.utils as telemetry
+
+    monkeypatch.delenv("MLFLOW_DISABLE_TELEMETRY", raising=False)
+    monkeypatch.setattr(telemetry, "_IS_IN_CI_ENV_OR_TESTING", False)
+    assert not telemetry.is_telemetry_disabled(), "the check must be able to fail"
+    CliRunner().invoke(app, ["db", "--help"])  # any command runs the shared callback
+    assert os.environ["MLFLOW_DISABLE_TELEMETRY"] == "true"
+    assert telemetry.is_telemetry_disabled()
+
+    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "false")
+    CliRunner().invoke(app, ["db", "--help"])
+    assert os.environ["MLFLOW_DISABLE_TELEMETRY"] == "false", "the user's choice wins"
