@@ -4,7 +4,8 @@ Debian's wrk (4.1) has no constant-rate mode: each connection sends its next req
 the last one is answered, so a slow server is asked less and its worst latencies are never
 seen. :func:`paced` is open-loop instead: request ``i`` is due at ``start + i / rate``
 whatever happened before, at most ``in_flight`` are outstanding, and latency counts from
-the moment a request was due, so time spent queued behind a slow answer is in the p99.
+the moment a request was due, so time spent queued behind a slow answer is in the p99. A
+server too slow to take the rate fails the requests it never got (the run ends on time).
 """
 
 from __future__ import annotations
@@ -74,10 +75,17 @@ async def paced(
 
         start = time.perf_counter()
         tasks = []
-        for i in range(round(rate * seconds)):
+        planned = round(rate * seconds)
+        for i in range(planned):
             due = start + i / rate
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
             await gate.acquire()
+            if time.perf_counter() > start + seconds + timeout:
+                # The server fell so far behind that the run would outlast its time: what
+                # was never sent counts as failed, as a CRM's timed-out calls would.
+                gate.release()
+                tally.errors += planned - i
+                break
             tasks.append(asyncio.create_task(one(due)))
         await asyncio.gather(*tasks)
         tally.seconds = time.perf_counter() - start
