@@ -115,7 +115,12 @@ def read_submission(form: Mapping[str, str], spec: LeadSpec, schema: type[BaseMo
             fields = {f: form.get(f, "").strip() for f in _form_names(spec)}
             return Submission({**fields, JSON_FIELD: pasted}, errors={JSON_FIELD: problem})
     else:
-        raw = {f: v for f in _form_names(spec) if (v := form.get(f, "").strip())}
+        kinds = spec.feature_kinds
+        raw = {
+            f: _typed(v, kinds.get(f, "text"))
+            for f in _form_names(spec)
+            if (v := form.get(f, "").strip())
+        }
     raw.setdefault(spec.lead.id, DEFAULT_LEAD_ID)
     values = {f: as_text(v) for f, v in raw.items()}
     try:
@@ -125,6 +130,23 @@ def read_submission(form: Mapping[str, str], spec: LeadSpec, schema: type[BaseMo
             values[JSON_FIELD] = pasted
         return Submission(values, errors=plain_errors(exc, pasted=bool(pasted)))
     return Submission(values, record=record)
+
+
+# A form sends text only, while the API's schema takes JSON numbers and booleans strictly:
+# the form's number and yes/no inputs are read as what they mean here. Text that is neither
+# stays text, so the schema's own message names the field.
+_YES_NO = {"yes": True, "no": False}
+
+
+def _typed(value: str, kind: str) -> Any:
+    if kind == "numeric":
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    if kind == "boolean":
+        return _YES_NO.get(value.casefold(), value)
+    return value
 
 
 def _form_names(spec: LeadSpec) -> list[str]:
