@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from features.request import EARLIEST, build_request_model
+from features.request import DateBounds, build_request_model
 from features.spec import LeadSpec, demo_spec
 from models.scorer import LeadScorer
 from store import LeadStore, OutcomeIn
@@ -49,6 +49,8 @@ ODD_TEXT = [
     "0",
     "[redacted]",
 ]
+
+EARLIEST = DateBounds().earliest  # the earliest date the API accepts, as configured
 
 
 @pytest.fixture(scope="module")
