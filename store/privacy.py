@@ -43,8 +43,11 @@ def redact(
             kept[name] = value
     if replacements is None:
         replacements = personal_values(fields, spec)
+    # The id is the CRM's key and the creation time a timestamp, not free text: scrubbing
+    # would read a time's fractional seconds (07:38:12.345678) as a phone number.
+    not_text = {spec.lead.id, spec.lead.created_at}
     return {
-        name: value if name == spec.lead.id else scrub(value, replacements)
+        name: value if name in not_text else scrub(value, replacements)
         for name, value in kept.items()
     }
 

@@ -61,6 +61,15 @@ def test_raw_personal_values_are_scrubbed_from_other_text(store_spec, demo_lead)
     assert stored["campaign"] == "Mail northwind.com"
 
 
+def test_the_id_and_creation_time_are_stored_as_sent_not_scrubbed_as_phones(store_spec, demo_lead):
+    lead = demo_lead("1234567-890", created_at="2026-11-01T07:38:12.345678+00:00")
+
+    stored = redact(lead, store_spec)
+
+    assert stored["lead_id"] == "1234567-890"
+    assert stored["created_at"] == "2026-11-01T07:38:12.345678+00:00"
+
+
 def test_fields_the_spec_drops_are_not_stored(store_spec, demo_lead):
     lead = demo_lead("L1", owner_notes={"call": "Jane Doe, +49 170 1234567", "size": "x" * 10_000})
 
