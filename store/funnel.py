@@ -90,8 +90,9 @@ def funnel(
 ) -> list[FunnelRow]:
     """Leads grouped by ``by`` (any combination of dimensions), in group order.
 
-    Campaign and source come from the lead as first scored, the grade from its latest
-    score, the month (``YYYY-MM``, UTC) from when it was first scored. A lead is worked once
+    A lead counts where the alignment reports count it: campaign, source and grade are those
+    of its first score (what sales was told), the month (``YYYY-MM``, UTC) that of its
+    arrival (the creation time the CRM sent, else its first score). A lead is worked once
     it has an outcome, and counts by its latest one; lost includes disqualified. Accepted
     and opportunities count the leads that reached that stage (a won lead passed both).
 
@@ -151,16 +152,16 @@ def _per_lead(by: Sequence[Dimension], fields: dict[str, str]) -> Subquery:
 
     def value(dimension: Dimension) -> ColumnElement[Any]:
         if dimension == "grade":
-            return snap.c.grade
+            return snap.c.first_grade
         if dimension == "month":
-            return year_month(snap.c.first_scored_at)
+            return year_month(func.coalesce(snap.c.created_at, snap.c.first_scored_at))
         found: ColumnElement[Any] = snap.c.fields[fields[dimension]].as_string()
         return found
 
     lost = snap.c.outcome.in_(("lost", "disqualified"))
     return select(
         *[value(d).label(f"by{i}") for i, d in enumerate(by)],
-        case((snap.c.grade.in_(("A", "B")), 1), else_=0).label("good"),
+        case((snap.c.first_grade.in_(("A", "B")), 1), else_=0).label("good"),
         func.coalesce(snap.c.accepted, 0).label("accepted"),
         func.coalesce(snap.c.opportunity, 0).label("opportunity"),
         snap.c.outcome,

@@ -156,11 +156,15 @@ def score_result() -> Callable[..., dict[str, Any]]:
 
 @pytest.fixture
 def score_lead(store: LeadStore, store_spec: LeadSpec) -> Callable[..., None]:
-    """``score_lead(lead_id, at, grade="B", client="crm", **fields)``: store one scoring."""
+    """``score_lead(lead_id, at, grade="B", client="crm", **fields)``: store one scoring.
+
+    The lead arrived when it is scored (``created_at`` = ``at``) unless ``fields`` say when.
+    """
 
     def score(
         lead_id: str, at: datetime, grade: str = "B", client: str = "crm", **fields: Any
     ) -> None:
+        fields.setdefault("created_at", at.isoformat())
         lead, result = _demo_lead(lead_id, **fields), _score_result(lead_id, grade)
         store.record_scores(store_spec, [lead], [result], client=client, scored_at=at)
 

@@ -17,7 +17,7 @@ DAY = timedelta(days=1)
 
 # lead, first scored, grade, campaign, source, then (outcome, picklist reason, days after).
 # s3 is scored again in May as a B lead of "summer" from "webinar": the funnel must keep it
-# in spring, ads and March (as first scored) but count its latest grade, B. s1 was first
+# in spring, ads, March and grade C, as first scored (what sales was told). s1 was first
 # reported lost, then corrected to won: only the latest outcome counts.
 Events = list[tuple[str, str | None, int]]
 HISTORY: list[tuple[str, datetime, str, str | None, str | None, Events]] = [
@@ -35,28 +35,28 @@ HISTORY: list[tuple[str, datetime, str, str | None, str | None, Events]] = [
 # Expected rows, counted by hand from HISTORY:
 # (group, leads, share A/B, worked, won, lost, win rate, median days, top loss reasons)
 BY_CAMPAIGN = [
-    (("spring",), 5, 4 / 5, 4, 1, 3, 1 / 4, 7.0, [("no_budget", 2), ("invalid", 1)]),
+    (("spring",), 5, 3 / 5, 4, 1, 3, 1 / 4, 7.0, [("no_budget", 2), ("invalid", 1)]),
     (("summer",), 3, 2 / 3, 2, 1, 1, 1 / 2, 18.0, [("competitor", 1)]),
     ((None,), 1, 0.0, 0, 0, 0, None, None, []),
 ]
 BY_MONTH = [
-    (("2024-03",), 5, 3 / 5, 3, 1, 2, 1 / 3, 10.0, [("invalid", 1), ("no_budget", 1)]),
+    (("2024-03",), 5, 2 / 5, 3, 1, 2, 1 / 3, 10.0, [("invalid", 1), ("no_budget", 1)]),
     (("2024-04",), 4, 3 / 4, 3, 1, 2, 1 / 3, 6.0, [("competitor", 1), ("no_budget", 1)]),
 ]
 BY_CAMPAIGN_MONTH = [
-    (("spring", "2024-03"), 4, 3 / 4, 3, 1, 2, 1 / 3, 10.0, [("invalid", 1), ("no_budget", 1)]),
+    (("spring", "2024-03"), 4, 2 / 4, 3, 1, 2, 1 / 3, 10.0, [("invalid", 1), ("no_budget", 1)]),
     (("spring", "2024-04"), 1, 1.0, 1, 0, 1, 0.0, 4.0, [("no_budget", 1)]),
     (("summer", "2024-04"), 3, 2 / 3, 2, 1, 1, 1 / 2, 18.0, [("competitor", 1)]),
     ((None, "2024-03"), 1, 0.0, 0, 0, 0, None, None, []),
 ]
 BY_GRADE = [
     (("A",), 3, 1.0, 2, 1, 1, 1 / 2, 7.0, [("no_budget", 1)]),
-    (("B",), 3, 1.0, 2, 1, 1, 1 / 2, 25.0, [("no_budget", 1)]),
-    (("C",), 1, 0.0, 1, 0, 1, 0.0, 6.0, [("competitor", 1)]),
+    (("B",), 2, 1.0, 2, 1, 1, 1 / 2, 25.0, [("no_budget", 1)]),
+    (("C",), 2, 0.0, 1, 0, 1, 0.0, 6.0, [("competitor", 1)]),
     (("D",), 2, 0.0, 1, 0, 1, 0.0, 2.0, [("invalid", 1)]),
 ]
 BY_SOURCE = [
-    (("ads",), 4, 3 / 4, 3, 0, 3, 0.0, 6.0, [("no_budget", 2), ("competitor", 1)]),
+    (("ads",), 4, 2 / 4, 3, 0, 3, 0.0, 6.0, [("no_budget", 2), ("competitor", 1)]),
     (("webinar",), 4, 3 / 4, 3, 2, 1, 2 / 3, 10.0, [("invalid", 1)]),
     ((None,), 1, 0.0, 0, 0, 0, None, None, []),
 ]
