@@ -39,7 +39,7 @@ CRM_KEY = "bench-crm-key-0123456789abcdef"
 MARKETING_KEY = "bench-marketing-key-0123456789"
 PAGES = [
     "/v1/reports/funnel?by=campaign",
-    "/v1/reports/funnel?by=campaign,month",
+    "/v1/reports/funnel?by=campaign&by=month",
     "/v1/reports/overdue",
     "/v1/reports/kpis",
     "/v1/reports/follow-up",

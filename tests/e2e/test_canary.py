@@ -149,7 +149,7 @@ def _marketing_answers(url: str) -> list[str]:
         "/v1/model",
         "/v1/model/report",
         *(f"/v1/reports/funnel?by={by}" for by in ("campaign", "source", "grade", "month")),
-        "/v1/reports/funnel?by=campaign,month&limit=500",
+        "/v1/reports/funnel?by=campaign&by=month&limit=500",
         "/v1/reports/overdue?limit=500",
         "/v1/reports/kpis",
         "/v1/reports/kpis?format=csv",
