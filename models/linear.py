@@ -23,7 +23,7 @@ call either model the same way.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any, Self
 
@@ -70,12 +70,7 @@ class NumberTerm:
         return np.asarray(self.slope * np.where(absent, self.fill, x) + self.missing * absent)
 
     def state(self) -> dict[str, Any]:
-        return {
-            "column": self.column,
-            "slope": self.slope,
-            "fill": self.fill,
-            "missing": self.missing,
-        }
+        return asdict(self)
 
 
 Term = CategoryTerm | NumberTerm
