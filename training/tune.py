@@ -108,13 +108,13 @@ def tune_booster(
         fitted[name] = booster
     best = _best([c for c in candidates if c.shippable], metric)
     chosen_params = {**DEFAULT_PARAMS, **params, **best.changes}
-    booster = fitted[best.name]
-    if len(search) < len(train):
+    booster, score = fitted[best.name], best.score
+    if len(search) < len(train):  # searched on a sample: the chosen one on all leads
         booster = fit_booster(
             X[train], y[train], weight[train], X[valid], y[valid],
             feature_names=feature_names, categorical=categorical, params=chosen_params,
         )  # fmt: skip
-    score = validation_score(metric, y[valid], _raw(booster, X[valid]))
+        score = validation_score(metric, y[valid], _raw(booster, X[valid]))
     return Tuning(booster, chosen_params, best.name, score, candidates, len(search))
 
 
