@@ -66,7 +66,7 @@ def feedback_summary() -> Subquery:
 
 
 def lead_snapshots(as_of: datetime | None = None) -> Select[Any]:
-    """One row per lead: its fields and grade as first scored, its latest score, its latest outcome,
+    """One row per lead: its fields and grade as first scored, its latest score and outcome,
     and the stages it reached (``accepted``, ``opportunity``: 1, or None without feedback).
 
     With ``as_of``, only leads first scored by then and outcomes recorded by then count

@@ -48,8 +48,9 @@ def get_funnel(
     """How leads fare per group: leads, share graded A or B, worked (any outcome), won, lost,
     win rate, median days to outcome and the top loss reasons with counts.
 
-    Campaign and source are the lead's as first scored, the grade its latest, the month
-    (UTC) when it was first scored; a lead counts by its latest outcome. Groups come a page
+    Campaign, source and grade are the lead's as first scored (what sales was told), the
+    month (UTC) that of its arrival (its `created_at`, else its first score); a lead counts
+    by its latest outcome. Groups come a page
     at a time, in group order: follow `next_cursor` (null on the last page).
     """
     return read_funnel(store, source, dimensions(by), limit=limit, cursor=cursor)
